@@ -1,0 +1,14 @@
+export { parse, parseSyntax, parseOrThrow, type ParseOptions, type ParseResult, type SyntaxParseResult } from './parse.js';
+export { dumpNode, dumpSyntaxTree } from './dump.js';
+export { goQuote } from './go-quote.js';
+export {
+  ParseError,
+  FlagError,
+  HeredocError,
+  ExpansionError,
+  DockerfileSyntaxError,
+  ParseErrorCode,
+  type ParseWarning,
+} from './errors.js';
+export type { SourcePosition, SourceRange } from './source-range.js';
+export { heredocContent, type Comment, type Directive, type Heredoc, type SyntaxArgument, type SyntaxFlag, type SyntaxNode, type SyntaxTree } from './syntax-tree.js';

@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { main } from '../../src/cli/index.js';
+import { repoRoot } from '../support/shared-data.js';
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  const out: Buffer[] = [];
+  const err: Buffer[] = [];
+  stdout.on('data', (chunk: Buffer) => out.push(chunk));
+  stderr.on('data', (chunk: Buffer) => err.push(chunk));
+  const code = await main(argv, { stdout, stderr });
+  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
+}
+
+function dockerfile(text: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'build-image-parse-'));
+  const file = path.join(dir, 'Dockerfile');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('build-image parse', () => {
+  it('prints the BuildKit dump', async () => {
+    const file = dockerfile('FROM a\nCOPY --chown=1:1 x /y\n');
+    const result = await run(['parse', '-f', file, '--format', 'dump']);
+    expect(result).toEqual({ code: 0, stdout: '(from "a")\n(copy ["--chown=1:1"] "x" "/y")\n', stderr: '' });
+  });
+
+  it('prints JSON with nodes, typed instructions and ranges', async () => {
+    const file = dockerfile('# syntax=docker/dockerfile:1\nFROM a AS b\nRUN echo hi\n');
+    const result = await run(['parse', '--file', file]);
+    expect(result.code).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.directives[0]).toMatchObject({ name: 'syntax', value: 'docker/dockerfile:1' });
+    expect(report.nodes.map((node: { name: string }) => node.name)).toEqual(['FROM', 'RUN']);
+    expect(report.instructions.map((instruction: { kind: string }) => instruction.kind)).toEqual(['FROM', 'RUN']);
+    expect(report.nodes[1].range.start).toEqual({ line: 3, column: 1, offset: 41 });
+  });
+
+  it('exits 1 with every error as file:line:column: message', async () => {
+    const file = dockerfile('FROM a\nFOO bar\nCOPY --bogus=1 a b\n');
+    const result = await run(['parse', '-f', file, '--format', 'dump']);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    const lines = result.stderr.trim().split('\n');
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toBe(`${file}:2:1: unknown instruction: FOO`);
+    expect(lines[1]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:6: .*bogus`));
+  });
+
+  it('rejects an unknown format and a missing file', async () => {
+    expect((await run(['parse', '--format', 'yaml'])).code).toBe(2);
+    const missing = await run(['parse', '-f', '/nonexistent/Dockerfile']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('ENOENT');
+  });
+
+  it('runs as the installed bin script', () => {
+    const file = dockerfile('FROM a\n');
+    const child = spawnSync(process.execPath, [path.join(repoRoot, 'bin/build-image.js'), 'parse', '-f', file, '--format', 'dump'], { encoding: 'utf8' });
+    expect(child.stderr).toBe('');
+    expect(child.stdout).toBe('(from "a")\n');
+    expect(child.status).toBe(0);
+  });
+});
