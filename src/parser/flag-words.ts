@@ -26,42 +26,39 @@ export function extractFlagWords(line: string, from: number, to: number, escape:
       return { flags, restStart: position };
     }
     const start = position;
+    // The word is built from slices between the characters that quoting and escaping remove.
     let word = '';
+    let chunkStart = position;
     let blankOk = false;
     let quote = 0;
     let ended = false;
     for (; position < to; position++) {
       const code = line.charCodeAt(position);
-      if (quote === 0) {
-        if (isGoSpace(code)) {
-          ended = true;
-          break;
-        }
-        if (code === SINGLE_QUOTE || code === DOUBLE_QUOTE) {
-          quote = code;
-          blankOk = true;
-          continue;
-        }
-        if (code === escape) {
-          if (position + 1 === to) continue;
-          position++;
-        }
-        word += line[position];
-      } else {
-        if (code === quote) {
+      if (quote === 0 && isGoSpace(code)) {
+        ended = true;
+        break;
+      }
+      if (quote === 0 && (code === SINGLE_QUOTE || code === DOUBLE_QUOTE)) {
+        word += line.slice(chunkStart, position);
+        chunkStart = position + 1;
+        quote = code;
+        blankOk = true;
+      } else if (quote !== 0 && code === quote) {
+        word += line.slice(chunkStart, position);
+        chunkStart = position + 1;
+        quote = 0;
+      } else if (code === escape) {
+        word += line.slice(chunkStart, position);
+        chunkStart = position + 1;
+        if (position + 1 === to) {
+          // A trailing escape character is dropped (and ends a quote).
           quote = 0;
-          continue;
-        }
-        if (code === escape) {
-          if (position + 1 === to) {
-            quote = 0;
-            continue;
-          }
+        } else {
           position++;
         }
-        word += line[position];
       }
     }
+    word += line.slice(chunkStart, position);
     if (ended && word === '--') return { flags, restStart: position };
     if (word !== '--' && (blankOk || word.length > 0)) flags.push({ value: word, start, end: position });
   }

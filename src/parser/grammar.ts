@@ -5,7 +5,7 @@ import { allTokenTypes, BlankLine, CommentLine, Continuation, LineBreak, Text } 
 import { buildNode, type LineContext } from './line-parsers.js';
 import { LogicalLine } from './logical-line.js';
 import { skipGoSpace } from './go-text.js';
-import type { SourcePosition } from './source-range.js';
+import { LineIndex } from './source-range.js';
 import type { Comment, Heredoc, SyntaxNode } from './syntax-tree.js';
 
 /** What one parse reads and what it collects; the grammar itself is stateless between parses. */
@@ -17,30 +17,21 @@ export class ParseSession {
   readonly errors: ParseError[] = [];
   readonly warnings: ParseWarning[] = [];
 
+  readonly lines: LineIndex;
+
   constructor(
     readonly text: string,
     readonly file: string | undefined,
     readonly escape: number,
     readonly directiveOffsets: ReadonlySet<number>,
-  ) {}
-
-  /** Columns on line 1 count from after a byte-order mark. */
-  private column(line: number, column: number): number {
-    return line === 1 && this.text.charCodeAt(0) === 0xfeff ? column - 1 : column;
-  }
-
-  startOf(token: IToken, delta = 0): SourcePosition {
-    return { line: token.startLine as number, column: this.column(token.startLine as number, (token.startColumn as number) + delta), offset: token.startOffset + delta };
-  }
-
-  endOf(token: IToken): SourcePosition {
-    return { line: token.endLine as number, column: this.column(token.endLine as number, (token.endColumn as number) + 1), offset: (token.endOffset as number) + 1 };
+  ) {
+    this.lines = new LineIndex(text);
   }
 
   addComment(token: IToken): void {
     if (this.directiveOffsets.has(token.startOffset)) return;
     const hash = token.image.indexOf('#');
-    this.comments.push({ text: token.image.slice(hash + 1).trim(), range: { start: this.startOf(token), end: this.endOf(token) } });
+    this.comments.push({ text: token.image.slice(hash + 1).trim(), range: this.lines.span(token.startOffset, endOf(token)) });
   }
 }
 
@@ -86,16 +77,15 @@ class DockerfileGrammar extends EmbeddedActionsParser {
   });
 
   private readonly instruction = this.RULE('instruction', () => {
-    const line = this.ACTION(() => new LogicalLine());
+    const line = this.ACTION(() => new LogicalLine(this.session.lines));
     let continued = false;
     let emptyContinuationLine = false;
-    let lastLineEnd: SourcePosition | undefined;
-    let start: IToken | undefined;
+    /** The source offset where the last physical line consumed by this instruction ends. */
+    let lastLineEnd = 0;
 
     const appendText = (token: IToken, trimLeft: boolean): void => {
       const skip = trimLeft ? skipGoSpace(token.image, 0) : 0;
-      const begin = this.session.startOf(token, skip);
-      line.append(token.image.slice(skip), begin.offset, begin.line, begin.column);
+      line.append(skip === 0 ? token.image : token.image.slice(skip), token.startOffset + skip);
     };
 
     this.OR([
@@ -104,13 +94,12 @@ class DockerfileGrammar extends EmbeddedActionsParser {
           const text = this.CONSUME(Text);
           this.OPTION(() => {
             const continuation = this.CONSUME(Continuation);
-            this.ACTION(() => (lastLineEnd = this.session.endOf(continuation)));
+            this.ACTION(() => (lastLineEnd = endOf(continuation)));
             continued = true;
           });
           this.ACTION(() => {
-            start = text;
             appendText(text, true);
-            lastLineEnd ??= this.session.endOf(text);
+            if (!continued) lastLineEnd = endOf(text);
           });
         },
       },
@@ -118,10 +107,7 @@ class DockerfileGrammar extends EmbeddedActionsParser {
         ALT: () => {
           const continuation = this.CONSUME2(Continuation);
           continued = true;
-          this.ACTION(() => {
-            start = continuation;
-            lastLineEnd = this.session.endOf(continuation);
-          });
+          this.ACTION(() => (lastLineEnd = endOf(continuation)));
         },
       },
     ]);
@@ -134,13 +120,13 @@ class DockerfileGrammar extends EmbeddedActionsParser {
           {
             ALT: () => {
               const comment = this.CONSUME2(CommentLine);
-              this.ACTION(() => (lastLineEnd = this.session.endOf(comment)));
+              this.ACTION(() => (lastLineEnd = endOf(comment)));
             },
           },
           {
             ALT: () => {
               const blank = this.CONSUME2(BlankLine);
-              this.ACTION(() => (lastLineEnd = this.session.endOf(blank)));
+              this.ACTION(() => (lastLineEnd = endOf(blank)));
               emptyContinuationLine = true;
             },
           },
@@ -150,11 +136,11 @@ class DockerfileGrammar extends EmbeddedActionsParser {
               continued = false;
               this.ACTION(() => {
                 appendText(text, false);
-                lastLineEnd = this.session.endOf(text);
+                lastLineEnd = endOf(text);
               });
               this.OPTION2(() => {
                 const continuation = this.CONSUME3(Continuation);
-                this.ACTION(() => (lastLineEnd = this.session.endOf(continuation)));
+                this.ACTION(() => (lastLineEnd = endOf(continuation)));
                 continued = true;
               });
             },
@@ -162,7 +148,7 @@ class DockerfileGrammar extends EmbeddedActionsParser {
           {
             ALT: () => {
               const continuation = this.CONSUME4(Continuation);
-              this.ACTION(() => (lastLineEnd = this.session.endOf(continuation)));
+              this.ACTION(() => (lastLineEnd = endOf(continuation)));
             },
           },
           {
@@ -170,18 +156,18 @@ class DockerfileGrammar extends EmbeddedActionsParser {
             ALT: () =>
               this.ACTION(() => {
                 emptyContinuationLine = true;
-                lastLineEnd = this.lineStartAfter(lineBreak);
+                lastLineEnd = endOf(lineBreak);
               }),
           },
         ]);
       },
     });
 
-    const node = this.ACTION(() => this.completeInstruction(line, start as IToken, lastLineEnd as SourcePosition, emptyContinuationLine));
+    const node = this.ACTION(() => this.completeInstruction(line, lastLineEnd, emptyContinuationLine));
     const openers = this.ACTION(() => (node && canContainHeredoc(node) ? findHeredocOpeners(line, this.session.file, this.session.errors) : []));
     let bodyIndex = 0;
     let content = '';
-    let bodyStart: SourcePosition | undefined;
+    let bodyStart = -1;
 
     this.MANY2({
       GATE: () => bodyIndex < openers.length && this.LA(1).tokenType === LineBreak && this.LA(2).tokenType !== EOF,
@@ -196,22 +182,22 @@ class DockerfileGrammar extends EmbeddedActionsParser {
           ]);
         });
         this.ACTION(() => {
-          const lineStart = this.lineStartAfter(lineBreak);
-          bodyStart ??= lineStart;
+          const lineStart = endOf(lineBreak);
+          if (bodyStart === -1) bodyStart = lineStart;
           const next = this.LA(1);
           const contentEnd = next.tokenType === EOF ? this.session.text.length : next.startOffset;
-          const lineEnd = next.tokenType === EOF ? contentEnd : (next.endOffset as number) + 1;
-          const rawLine = this.session.text.slice(lineStart.offset, contentEnd);
+          const lineEnd = next.tokenType === EOF ? contentEnd : endOf(next);
+          const rawLine = this.session.text.slice(lineStart, contentEnd);
           const opener = openers[bodyIndex];
           const candidate = opener.chomp ? rawLine.replace(/^\t+/, '') : rawLine;
-          lastLineEnd = { line: lineStart.line, column: lineStart.column + rawLine.length, offset: contentEnd };
+          lastLineEnd = contentEnd;
           if (candidate === opener.name) {
             this.addHeredoc(node as SyntaxNode, opener, content, bodyStart, lastLineEnd);
             bodyIndex++;
             content = '';
-            bodyStart = undefined;
+            bodyStart = -1;
           } else {
-            content += this.session.text.slice(lineStart.offset, lineEnd);
+            content += this.session.text.slice(lineStart, lineEnd);
           }
         });
       },
@@ -225,17 +211,13 @@ class DockerfileGrammar extends EmbeddedActionsParser {
         this.session.invalidNodes.add(node);
       }
       if (openers.length > 0) {
-        node.range = { start: node.range.start, end: lastLineEnd as SourcePosition };
-        node.endLine = (lastLineEnd as SourcePosition).line;
+        node.range = this.session.lines.span(node.range.start.offset, lastLineEnd);
+        node.endLine = this.session.lines.position(lastLineEnd).line;
       }
     });
   });
 
-  private lineStartAfter(lineBreak: IToken): SourcePosition {
-    return { line: (lineBreak.endLine as number) + 1, column: 1, offset: (lineBreak.endOffset as number) + 1 };
-  }
-
-  private addHeredoc(node: SyntaxNode, opener: HeredocOpener, content: string, bodyStart: SourcePosition, end: SourcePosition): void {
+  private addHeredoc(node: SyntaxNode, opener: HeredocOpener, content: string, bodyStart: number, end: number): void {
     const heredoc: Heredoc = {
       name: opener.name,
       fileDescriptor: opener.fileDescriptor,
@@ -243,22 +225,21 @@ class DockerfileGrammar extends EmbeddedActionsParser {
       chomp: opener.chomp,
       content,
       openerRange: opener.range,
-      bodyRange: { start: bodyStart, end },
+      bodyRange: this.session.lines.span(bodyStart, end),
     };
     const target = node.name === 'ONBUILD' && node.child ? node.child : node;
     target.heredocs.push(heredoc);
   }
 
-  private completeInstruction(line: LogicalLine, start: IToken, end: SourcePosition, emptyContinuationLine: boolean): SyntaxNode | undefined {
+  private completeInstruction(line: LogicalLine, end: number, emptyContinuationLine: boolean): SyntaxNode | undefined {
     const session = this.session;
     if (line.isEmpty) return undefined;
     const errorsBefore = session.errors.length;
     const context: LineContext = { line, escape: session.escape, file: session.file, errors: session.errors };
     const node = buildNode(context, 0, line.text.length);
     if (!node) return undefined;
-    node.startLine = session.startOf(start).line;
-    node.endLine = end.line;
-    node.range = { start: node.range.start, end };
+    node.endLine = session.lines.position(end).line;
+    node.range = session.lines.span(node.range.start.offset, end);
     if (emptyContinuationLine) {
       session.warnings.push({
         code: 'NoEmptyContinuation',
@@ -270,6 +251,11 @@ class DockerfileGrammar extends EmbeddedActionsParser {
     if (session.errors.length > errorsBefore) session.invalidNodes.add(node);
     return node;
   }
+}
+
+/** Just past a token's last character. */
+function endOf(token: IToken): number {
+  return token.startOffset + token.image.length;
 }
 
 let grammar: DockerfileGrammar | undefined;

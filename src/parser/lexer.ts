@@ -169,7 +169,7 @@ export const allTokenTypes: TokenType[] = [
 
 function buildLexer(tokens: { continuation: TokenType; text: TokenType }): Lexer {
   return new Lexer([ByteOrderMark, LineBreak, CommentLine, BlankLine, tokens.continuation, tokens.text], {
-    positionTracking: 'full',
+    positionTracking: 'onlyOffset',
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ['\n'],
     ensureOptimizations: false,

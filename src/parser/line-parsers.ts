@@ -11,6 +11,8 @@ export const knownKeywords = new Set([
   'onbuild', 'run', 'shell', 'stopsignal', 'user', 'volume', 'workdir',
 ]);
 
+const upperKeywords = new Map([...knownKeywords].map((keyword) => [keyword, keyword.toUpperCase()]));
+
 export interface LineContext {
   line: LogicalLine;
   escape: number;
@@ -184,7 +186,7 @@ export function buildNode(context: LineContext, from: number, to: number): Synta
   const parsed = (lineParsers[lower] ?? ignored)(context, lower, restStart, end);
   return {
     keyword,
-    name: keyword.toUpperCase(),
+    name: upperKeywords.get(lower) ?? keyword.toUpperCase(),
     flags: flags.map((flag) => toFlag(context, flag)),
     args: parsed.args.map((arg) => toArgument(context, arg)),
     json: parsed.json,
@@ -193,7 +195,7 @@ export function buildNode(context: LineContext, from: number, to: number): Synta
     original: text.slice(start, end),
     range: context.line.range(start, end),
     keywordRange: context.line.range(start, keywordEnd),
-    startLine: context.line.position(start).line,
-    endLine: context.line.endPosition(end).line,
+    startLine: context.line.line(context.line.offset(start)),
+    endLine: context.line.line(context.line.endOffset(end)),
   };
 }

@@ -1,24 +1,18 @@
-import type { SourcePosition, SourceRange } from './source-range.js';
-
-/** A piece of one physical line that became part of a logical line. */
-interface Segment {
-  logicalStart: number;
-  offset: number;
-  line: number;
-  column: number;
-}
+import type { LineIndex, SourceSpan } from './source-range.js';
 
 /**
  * An instruction's text after continuation lines are joined, with the map back to the source, so that every
- * offset into the joined text has an exact line and column.
+ * offset into the joined text has an exact place in the file. Segments are stored flat: [logicalStart, offset]*.
  */
 export class LogicalLine {
   text = '';
-  private readonly segments: Segment[] = [];
+  private readonly segments: number[] = [];
 
-  append(piece: string, offset: number, line: number, column: number): void {
+  constructor(private readonly index: LineIndex) {}
+
+  append(piece: string, offset: number): void {
     if (piece.length === 0) return;
-    this.segments.push({ logicalStart: this.text.length, offset, line, column });
+    this.segments.push(this.text.length, offset);
     this.text += piece;
   }
 
@@ -26,37 +20,28 @@ export class LogicalLine {
     return this.segments.length === 0;
   }
 
-  private segmentAt(logicalOffset: number): Segment {
+  /** The source offset of the character at `logicalOffset`. */
+  offset(logicalOffset: number): number {
     const segments = this.segments;
-    let low = 0;
-    let high = segments.length - 1;
-    while (low < high) {
-      const middle = (low + high + 1) >> 1;
-      if (segments[middle].logicalStart <= logicalOffset) low = middle;
-      else high = middle - 1;
-    }
-    return segments[low];
+    let index = segments.length - 2;
+    while (index > 0 && segments[index] > logicalOffset) index -= 2;
+    return segments[index + 1] + (logicalOffset - segments[index]);
   }
 
-  /** The source position of the character at `logicalOffset`. */
-  position(logicalOffset: number): SourcePosition {
-    const segment = this.segmentAt(logicalOffset);
-    const delta = logicalOffset - segment.logicalStart;
-    return { line: segment.line, column: segment.column + delta, offset: segment.offset + delta };
+  /** The source offset just past the character before `logicalEnd`. */
+  endOffset(logicalEnd: number): number {
+    return logicalEnd <= 0 ? this.offset(0) : this.offset(logicalEnd - 1) + 1;
   }
 
-  /** The source position just past the character before `logicalEnd` (an exclusive end). */
-  endPosition(logicalEnd: number): SourcePosition {
-    if (logicalEnd <= 0) return this.position(0);
-    const last = this.position(logicalEnd - 1);
-    return { line: last.line, column: last.column + 1, offset: last.offset + 1 };
-  }
-
-  range(logicalStart: number, logicalEnd: number): SourceRange {
+  range(logicalStart: number, logicalEnd: number): SourceSpan {
     if (logicalEnd <= logicalStart) {
-      const at = logicalStart >= this.text.length ? this.endPosition(this.text.length) : this.position(logicalStart);
-      return { start: at, end: at };
+      const at = logicalStart >= this.text.length ? this.endOffset(this.text.length) : this.offset(logicalStart);
+      return this.index.span(at, at);
     }
-    return { start: this.position(logicalStart), end: this.endPosition(logicalEnd) };
+    return this.index.span(this.offset(logicalStart), this.endOffset(logicalEnd));
+  }
+
+  line(offset: number): number {
+    return this.index.position(offset).line;
   }
 }

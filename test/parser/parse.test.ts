@@ -158,7 +158,9 @@ describe('source ranges', () => {
     const text = 'FROM busybox\n\n  COPY   a.txt  /dst/\n';
     const { syntax } = parseSyntax(text);
     const copy = syntax.nodes[1];
-    expect(copy.range).toEqual({ start: { line: 3, column: 3, offset: 16 }, end: { line: 3, column: 22, offset: 35 } });
+    expect(copy.range.start).toEqual({ line: 3, column: 3, offset: 16 });
+    expect(copy.range.end).toEqual({ line: 3, column: 22, offset: 35 });
+    expect(JSON.parse(JSON.stringify(copy.range))).toEqual({ start: { line: 3, column: 3, offset: 16 }, end: { line: 3, column: 22, offset: 35 } });
     expect(copy.keywordRange.end).toEqual({ line: 3, column: 7, offset: 20 });
     expect(copy.args.map((arg) => [arg.value, text.slice(arg.range.start.offset, arg.range.end.offset)])).toEqual([
       ['a.txt', 'a.txt'],

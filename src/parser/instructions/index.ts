@@ -1,0 +1,45 @@
+/**
+ * Typed Dockerfile instructions from syntax nodes (BuildKit's `frontend/dockerfile/instructions`), with each
+ * instruction's flags and arguments checked. This file is the module's only entry point.
+ */
+export { toInstruction } from './to-instruction.js';
+export { parseMount, type ParseMountOptions, type ParseMountResult } from './run-mount.js';
+export type {
+  AddInstruction,
+  ArgDeclaration,
+  ArgInstruction,
+  CmdInstruction,
+  CommandLine,
+  CopyInstruction,
+  DeferredMountField,
+  Device,
+  DurationFlag,
+  EntrypointInstruction,
+  EnvInstruction,
+  ExposeInstruction,
+  FromInstruction,
+  Healthcheck,
+  HealthcheckInstruction,
+  HeredocSource,
+  Instruction,
+  InstructionKind,
+  InstructionOf,
+  KeyValuePair,
+  LabelInstruction,
+  Located,
+  MaintainerInstruction,
+  Mount,
+  MountSharing,
+  MountType,
+  NetworkMode,
+  OnbuildInstruction,
+  RunInstruction,
+  SecurityMode,
+  ShellInstruction,
+  StopsignalInstruction,
+  ToInstructionContext,
+  ToInstructionResult,
+  UserInstruction,
+  VolumeInstruction,
+  WorkdirInstruction,
+} from './types.js';
