@@ -1,14 +1,14 @@
-import { EmbeddedActionsParser, EOF, type IToken } from 'chevrotain';
+import { EmbeddedActionsParser, type IToken } from 'chevrotain';
 import { ParseError, ParseErrorCode, HeredocError, type ParseWarning } from './errors.js';
 import { findHeredocOpeners, canContainHeredoc, type HeredocOpener } from './heredoc-openers.js';
-import { allTokenTypes, BlankLine, CommentLine, Continuation, LineBreak, Text } from './lexer.js';
+import { skipGoSpace } from './go-text.js';
+import { allTokenTypes, BlankLine, CommentLine, contentEndOf, ContinuedLine, continuationStart, EmptyLine, Line } from './lexer.js';
 import { buildNode, type LineContext } from './line-parsers.js';
 import { LogicalLine } from './logical-line.js';
-import { skipGoSpace } from './go-text.js';
 import { LineIndex } from './source-range.js';
 import type { Comment, Heredoc, SyntaxNode } from './syntax-tree.js';
 
-/** What one parse reads and what it collects; the grammar itself is stateless between parses. */
+/** What one parse reads and what it collects; the grammar itself keeps nothing between parses. */
 export class ParseSession {
   readonly nodes: SyntaxNode[] = [];
   /** Nodes whose line had a syntax error: kept in the tree, not turned into instructions. */
@@ -16,7 +16,6 @@ export class ParseSession {
   readonly comments: Comment[] = [];
   readonly errors: ParseError[] = [];
   readonly warnings: ParseWarning[] = [];
-
   readonly lines: LineIndex;
 
   constructor(
@@ -31,20 +30,36 @@ export class ParseSession {
   addComment(token: IToken): void {
     if (this.directiveOffsets.has(token.startOffset)) return;
     const hash = token.image.indexOf('#');
-    this.comments.push({ text: token.image.slice(hash + 1).trim(), range: this.lines.span(token.startOffset, endOf(token)) });
+    const text = this.text.slice(token.startOffset + hash + 1, contentEndOf(token)).trim();
+    this.comments.push({ text, range: this.lines.span(token.startOffset, contentEndOf(token)) });
   }
 }
 
+/** What the grammar tracks while it reads one instruction. */
+interface InstructionState {
+  line: LogicalLine;
+  emptyContinuationLine: boolean;
+  /** The source offset where the last physical line consumed by the instruction ends. */
+  lastLineEnd: number;
+  node: SyntaxNode | undefined;
+  openers: HeredocOpener[];
+  bodyIndex: number;
+  bodyStart: number;
+  content: string;
+}
+
 /**
- * The file grammar over physical-line tokens:
- *   dockerfile  := ( LineBreak | CommentLine | BlankLine | instruction )*
- *   instruction := firstLine continuationLine* heredocBody*
- * An instruction's first line is text with an optional trailing continuation; while a line continues, the next
- * lines join it, except comment lines (skipped) and blank lines (skipped, with BuildKit's warning). After the
- * logical line is complete, the heredocs it opens read their bodies line by line up to their terminators.
+ * The file grammar over line tokens:
+ *   dockerfile   := ( EmptyLine | CommentLine | BlankLine | instruction )*
+ *   instruction  := ( Line | ContinuedLine ( CommentLine | BlankLine | EmptyLine | ContinuedLine )* Line? ) heredocLine*
+ * Inside a continuation, comment lines are skipped and blank or empty lines are skipped with BuildKit's warning.
+ * Once the logical line is complete, the heredocs it opens read their bodies line by line up to their terminators.
+ * The alternatives are built once and the actions test RECORDING_PHASE instead of allocating ACTION closures:
+ * large files are parsed without making garbage per line.
  */
 class DockerfileGrammar extends EmbeddedActionsParser {
   private session!: ParseSession;
+  private state!: InstructionState;
 
   constructor() {
     super(allTokenTypes, { maxLookahead: 1, recoveryEnabled: false });
@@ -60,162 +75,178 @@ class DockerfileGrammar extends EmbeddedActionsParser {
     }
   }
 
+  private readonly topLevelLine = [
+    { ALT: () => this.CONSUME(EmptyLine) },
+    {
+      ALT: () => {
+        const comment = this.CONSUME(CommentLine);
+        if (!this.RECORDING_PHASE) this.session.addComment(comment);
+      },
+    },
+    { ALT: () => this.CONSUME(BlankLine) },
+    { ALT: () => this.SUBRULE(this.instruction) },
+  ];
+
   private readonly dockerfile = this.RULE('dockerfile', () => {
-    this.MANY(() => {
-      this.OR([
-        { ALT: () => this.CONSUME(LineBreak) },
-        {
-          ALT: () => {
-            const comment = this.CONSUME(CommentLine);
-            this.ACTION(() => this.session.addComment(comment));
-          },
-        },
-        { ALT: () => this.CONSUME(BlankLine) },
-        { ALT: () => this.SUBRULE(this.instruction) },
-      ]);
-    });
+    this.MANY(() => this.OR(this.topLevelLine));
   });
+
+  private readonly continuationLine = [
+    {
+      ALT: () => {
+        const comment = this.CONSUME2(CommentLine);
+        if (!this.RECORDING_PHASE) this.state.lastLineEnd = contentEndOf(comment);
+      },
+    },
+    {
+      ALT: () => {
+        const blank = this.CONSUME2(BlankLine);
+        if (!this.RECORDING_PHASE) this.skipEmptyContinuationLine(blank);
+      },
+    },
+    {
+      ALT: () => {
+        const empty = this.CONSUME2(EmptyLine);
+        if (!this.RECORDING_PHASE) this.skipEmptyContinuationLine(empty);
+      },
+    },
+    {
+      ALT: () => {
+        const continued = this.CONSUME2(ContinuedLine);
+        if (!this.RECORDING_PHASE) this.appendContinuedLine(continued, false);
+      },
+    },
+  ];
+
+  private readonly continuationLines = (): void => this.OR2(this.continuationLine);
+
+  private readonly lastContinuationLine = (): void => {
+    const last = this.CONSUME2(Line);
+    if (!this.RECORDING_PHASE) this.appendLine(last, false);
+  };
+
+  private readonly logicalLine = [
+    {
+      ALT: () => {
+        const only = this.CONSUME(Line);
+        if (!this.RECORDING_PHASE) this.appendLine(only, true);
+      },
+    },
+    {
+      ALT: () => {
+        const first = this.CONSUME(ContinuedLine);
+        if (!this.RECORDING_PHASE) this.appendContinuedLine(first, true);
+        this.MANY(this.continuationLines);
+        this.OPTION(this.lastContinuationLine);
+      },
+    },
+  ];
+
+  private readonly anyLine = [
+    { ALT: () => this.CONSUME3(Line) },
+    { ALT: () => this.CONSUME3(ContinuedLine) },
+    { ALT: () => this.CONSUME3(CommentLine) },
+    { ALT: () => this.CONSUME3(BlankLine) },
+    { ALT: () => this.CONSUME3(EmptyLine) },
+  ];
+
+  private readonly heredocLines = {
+    GATE: () => this.state.bodyIndex < this.state.openers.length,
+    DEF: () => {
+      const bodyLine = this.OR3(this.anyLine);
+      if (!this.RECORDING_PHASE) this.readHeredocLine(bodyLine);
+    },
+  };
 
   private readonly instruction = this.RULE('instruction', () => {
-    const line = this.ACTION(() => new LogicalLine(this.session.lines));
-    let continued = false;
-    let emptyContinuationLine = false;
-    /** The source offset where the last physical line consumed by this instruction ends. */
-    let lastLineEnd = 0;
-
-    const appendText = (token: IToken, trimLeft: boolean): void => {
-      const skip = trimLeft ? skipGoSpace(token.image, 0) : 0;
-      line.append(skip === 0 ? token.image : token.image.slice(skip), token.startOffset + skip);
-    };
-
-    this.OR([
-      {
-        ALT: () => {
-          const text = this.CONSUME(Text);
-          this.OPTION(() => {
-            const continuation = this.CONSUME(Continuation);
-            this.ACTION(() => (lastLineEnd = endOf(continuation)));
-            continued = true;
-          });
-          this.ACTION(() => {
-            appendText(text, true);
-            if (!continued) lastLineEnd = endOf(text);
-          });
-        },
-      },
-      {
-        ALT: () => {
-          const continuation = this.CONSUME2(Continuation);
-          continued = true;
-          this.ACTION(() => (lastLineEnd = endOf(continuation)));
-        },
-      },
-    ]);
-
-    this.MANY({
-      GATE: () => continued && this.LA(1).tokenType === LineBreak && this.LA(2).tokenType !== EOF,
-      DEF: () => {
-        const lineBreak = this.CONSUME(LineBreak);
-        this.OR2([
-          {
-            ALT: () => {
-              const comment = this.CONSUME2(CommentLine);
-              this.ACTION(() => (lastLineEnd = endOf(comment)));
-            },
-          },
-          {
-            ALT: () => {
-              const blank = this.CONSUME2(BlankLine);
-              this.ACTION(() => (lastLineEnd = endOf(blank)));
-              emptyContinuationLine = true;
-            },
-          },
-          {
-            ALT: () => {
-              const text = this.CONSUME2(Text);
-              continued = false;
-              this.ACTION(() => {
-                appendText(text, false);
-                lastLineEnd = endOf(text);
-              });
-              this.OPTION2(() => {
-                const continuation = this.CONSUME3(Continuation);
-                this.ACTION(() => (lastLineEnd = endOf(continuation)));
-                continued = true;
-              });
-            },
-          },
-          {
-            ALT: () => {
-              const continuation = this.CONSUME4(Continuation);
-              this.ACTION(() => (lastLineEnd = endOf(continuation)));
-            },
-          },
-          {
-            // An empty line: nothing before the next line break.
-            ALT: () =>
-              this.ACTION(() => {
-                emptyContinuationLine = true;
-                lastLineEnd = endOf(lineBreak);
-              }),
-          },
-        ]);
-      },
-    });
-
-    const node = this.ACTION(() => this.completeInstruction(line, lastLineEnd, emptyContinuationLine));
-    const openers = this.ACTION(() => (node && canContainHeredoc(node) ? findHeredocOpeners(line, this.session.file, this.session.errors) : []));
-    let bodyIndex = 0;
-    let content = '';
-    let bodyStart = -1;
-
-    this.MANY2({
-      GATE: () => bodyIndex < openers.length && this.LA(1).tokenType === LineBreak && this.LA(2).tokenType !== EOF,
-      DEF: () => {
-        const lineBreak = this.CONSUME2(LineBreak);
-        this.MANY3(() => {
-          this.OR3([
-            { ALT: () => this.CONSUME3(Text) },
-            { ALT: () => this.CONSUME5(Continuation) },
-            { ALT: () => this.CONSUME3(CommentLine) },
-            { ALT: () => this.CONSUME3(BlankLine) },
-          ]);
-        });
-        this.ACTION(() => {
-          const lineStart = endOf(lineBreak);
-          if (bodyStart === -1) bodyStart = lineStart;
-          const next = this.LA(1);
-          const contentEnd = next.tokenType === EOF ? this.session.text.length : next.startOffset;
-          const lineEnd = next.tokenType === EOF ? contentEnd : endOf(next);
-          const rawLine = this.session.text.slice(lineStart, contentEnd);
-          const opener = openers[bodyIndex];
-          const candidate = opener.chomp ? rawLine.replace(/^\t+/, '') : rawLine;
-          lastLineEnd = contentEnd;
-          if (candidate === opener.name) {
-            this.addHeredoc(node as SyntaxNode, opener, content, bodyStart, lastLineEnd);
-            bodyIndex++;
-            content = '';
-            bodyStart = -1;
-          } else {
-            content += this.session.text.slice(lineStart, lineEnd);
-          }
-        });
-      },
-    });
-
-    this.ACTION(() => {
-      if (!node) return;
-      if (bodyIndex < openers.length) {
-        const opener = openers[bodyIndex];
-        this.session.errors.push(new HeredocError(ParseErrorCode.UnterminatedHeredoc, `unterminated heredoc ${opener.name}`, opener.range, this.session.file));
-        this.session.invalidNodes.add(node);
-      }
-      if (openers.length > 0) {
-        node.range = this.session.lines.span(node.range.start.offset, lastLineEnd);
-        node.endLine = this.session.lines.position(lastLineEnd).line;
-      }
-    });
+    if (!this.RECORDING_PHASE) {
+      this.state = {
+        line: new LogicalLine(this.session.lines),
+        emptyContinuationLine: false,
+        lastLineEnd: 0,
+        node: undefined,
+        openers: [],
+        bodyIndex: 0,
+        bodyStart: -1,
+        content: '',
+      };
+    }
+    this.OR(this.logicalLine);
+    if (!this.RECORDING_PHASE) this.completeInstruction();
+    this.MANY2(this.heredocLines);
+    if (!this.RECORDING_PHASE) this.completeHeredocs();
   });
+
+  private appendLine(token: IToken, first: boolean): void {
+    const start = first ? token.startOffset + skipGoSpace(token.image, 0) : token.startOffset;
+    this.state.line.append(this.session.text.slice(start, contentEndOf(token)), start);
+    this.state.lastLineEnd = contentEndOf(token);
+  }
+
+  private appendContinuedLine(token: IToken, first: boolean): void {
+    const escapeAt = continuationStart(this.session.text, token.startOffset, contentEndOf(token), this.session.escape);
+    const start = first ? Math.min(token.startOffset + skipGoSpace(token.image, 0), escapeAt) : token.startOffset;
+    this.state.line.append(this.session.text.slice(start, escapeAt), start);
+    this.state.lastLineEnd = contentEndOf(token);
+  }
+
+  private skipEmptyContinuationLine(token: IToken): void {
+    this.state.emptyContinuationLine = true;
+    this.state.lastLineEnd = contentEndOf(token);
+  }
+
+  private completeInstruction(): void {
+    const { session, state } = this;
+    if (state.line.isEmpty) return;
+    const errorsBefore = session.errors.length;
+    const context: LineContext = { line: state.line, escape: session.escape, file: session.file, errors: session.errors };
+    const node = buildNode(context, 0, state.line.text.length);
+    if (!node) return;
+    node.endLine = session.lines.position(state.lastLineEnd).line;
+    node.range = session.lines.span(node.range.start.offset, state.lastLineEnd);
+    if (state.emptyContinuationLine) {
+      session.warnings.push({
+        code: 'NoEmptyContinuation',
+        message: `Empty continuation line found in: ${state.line.text}`,
+        range: node.range,
+      });
+    }
+    session.nodes.push(node);
+    if (session.errors.length > errorsBefore) session.invalidNodes.add(node);
+    state.node = node;
+    if (canContainHeredoc(node)) state.openers = findHeredocOpeners(state.line, session.file, session.errors);
+  }
+
+  private readHeredocLine(bodyLine: IToken): void {
+    const state = this.state;
+    if (state.bodyStart === -1) state.bodyStart = bodyLine.startOffset;
+    const contentEnd = contentEndOf(bodyLine);
+    const opener = state.openers[state.bodyIndex];
+    let candidate = this.session.text.slice(bodyLine.startOffset, contentEnd);
+    if (opener.chomp) candidate = candidate.replace(/^\t+/, '');
+    state.lastLineEnd = contentEnd;
+    if (candidate === opener.name) {
+      this.addHeredoc(state.node as SyntaxNode, opener, state.content, state.bodyStart, contentEnd);
+      state.bodyIndex++;
+      state.content = '';
+      state.bodyStart = -1;
+    } else {
+      state.content += bodyLine.image;
+    }
+  }
+
+  private completeHeredocs(): void {
+    const { session, state } = this;
+    const node = state.node;
+    if (!node || state.openers.length === 0) return;
+    if (state.bodyIndex < state.openers.length) {
+      const opener = state.openers[state.bodyIndex];
+      session.errors.push(new HeredocError(ParseErrorCode.UnterminatedHeredoc, `unterminated heredoc ${opener.name}`, opener.range, session.file));
+      session.invalidNodes.add(node);
+    }
+    node.range = session.lines.span(node.range.start.offset, state.lastLineEnd);
+    node.endLine = session.lines.position(state.lastLineEnd).line;
+  }
 
   private addHeredoc(node: SyntaxNode, opener: HeredocOpener, content: string, bodyStart: number, end: number): void {
     const heredoc: Heredoc = {
@@ -230,32 +261,6 @@ class DockerfileGrammar extends EmbeddedActionsParser {
     const target = node.name === 'ONBUILD' && node.child ? node.child : node;
     target.heredocs.push(heredoc);
   }
-
-  private completeInstruction(line: LogicalLine, end: number, emptyContinuationLine: boolean): SyntaxNode | undefined {
-    const session = this.session;
-    if (line.isEmpty) return undefined;
-    const errorsBefore = session.errors.length;
-    const context: LineContext = { line, escape: session.escape, file: session.file, errors: session.errors };
-    const node = buildNode(context, 0, line.text.length);
-    if (!node) return undefined;
-    node.endLine = session.lines.position(end).line;
-    node.range = session.lines.span(node.range.start.offset, end);
-    if (emptyContinuationLine) {
-      session.warnings.push({
-        code: 'NoEmptyContinuation',
-        message: `Empty continuation line found in: ${line.text}`,
-        range: node.range,
-      });
-    }
-    session.nodes.push(node);
-    if (session.errors.length > errorsBefore) session.invalidNodes.add(node);
-    return node;
-  }
-}
-
-/** Just past a token's last character. */
-function endOf(token: IToken): number {
-  return token.startOffset + token.image.length;
 }
 
 let grammar: DockerfileGrammar | undefined;

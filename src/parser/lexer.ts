@@ -1,10 +1,11 @@
-import { createToken, Lexer, type CustomPatternMatcherReturn, type TokenType } from 'chevrotain';
+import { createToken, Lexer, type CustomPatternMatcherReturn, type IToken, type TokenType } from 'chevrotain';
 import { isGoSpace } from './go-text.js';
 
 /**
- * The lexer cuts a Dockerfile into physical-line tokens: each line is a comment, a blank line, or text with an
- * optional trailing continuation (the escape character), followed by a line break. Which character continues a
- * line depends on the `# escape=` directive, so there is one lexer per escape character, each built once.
+ * The lexer cuts a Dockerfile into physical lines, one token each (line break included): empty lines, comment
+ * lines, blank lines, lines that continue on the next one, and plain lines. What continues a line is the escape
+ * character of the `# escape=` directive, so there is one lexer per escape character, each built once.
+ * Every token's payload is the offset where its content ends (before `\r*\n`).
  */
 
 export type EscapeChar = '\\' | '`';
@@ -13,23 +14,25 @@ const LF = 0x0a;
 const CR = 0x0d;
 const BOM = 0xfeff;
 
-function isLineStart(text: string, offset: number): boolean {
-  if (offset === 0) return true;
-  const previous = text.charCodeAt(offset - 1);
-  return previous === LF || (offset === 1 && previous === BOM);
-}
+/**
+ * The line being looked at. The token patterns are tried one after the other at the same offset, so the line's
+ * end is found once and reused (lexing is synchronous, so one slot is enough).
+ */
+const current = { text: '', offset: -1, lineEnd: 0, contentEnd: 0, nextLine: 0 };
 
-/** Index of the `\n` ending the line that holds `offset`, or the text length. */
-function lineEndOf(text: string, offset: number): number {
+function describeLine(text: string, offset: number): typeof current {
+  if (current.offset === offset && current.text === text) return current;
   const newline = text.indexOf('\n', offset);
-  return newline === -1 ? text.length : newline;
-}
-
-/** The end of a line's content: trailing `\r` characters belong to the line break (BuildKit trims "\r\n"). */
-function contentEndOf(text: string, offset: number, lineEnd: number): number {
-  let end = lineEnd;
-  while (end > offset && text.charCodeAt(end - 1) === CR) end--;
-  return end;
+  const lineEnd = newline === -1 ? text.length : newline;
+  let contentEnd = lineEnd;
+  // Trailing carriage returns belong to the line break: BuildKit trims "\r\n" from the end of every line.
+  while (contentEnd > offset && text.charCodeAt(contentEnd - 1) === CR) contentEnd--;
+  current.text = text;
+  current.offset = offset;
+  current.lineEnd = lineEnd;
+  current.contentEnd = contentEnd;
+  current.nextLine = newline === -1 ? text.length : newline + 1;
+  return current;
 }
 
 /**
@@ -49,126 +52,109 @@ export function continuationStart(text: string, lineStart: number, contentEnd: n
   return escapeAt;
 }
 
-function matched(text: string, start: number, end: number): CustomPatternMatcherReturn {
-  return [text.slice(start, end)] as unknown as CustomPatternMatcherReturn;
+function wholeLine(text: string, line: typeof current): CustomPatternMatcherReturn {
+  const result = [text.slice(line.offset, line.nextLine)] as unknown as CustomPatternMatcherReturn & { payload: number };
+  result.payload = line.contentEnd;
+  return result;
 }
 
 export const ByteOrderMark = createToken({
   name: 'ByteOrderMark',
-  pattern: { exec: (text, offset) => (offset === 0 && text.charCodeAt(0) === BOM ? matched(text, 0, 1) : null) },
+  pattern: { exec: (text, offset) => (offset === 0 && text.charCodeAt(0) === BOM ? ([text[0]] as unknown as CustomPatternMatcherReturn) : null) },
   line_breaks: false,
   group: Lexer.SKIPPED,
 });
 
-export const LineBreak = createToken({
-  name: 'LineBreak',
+export const EmptyLine = createToken({
+  name: 'EmptyLine',
   pattern: {
     exec: (text, offset) => {
-      let index = offset;
-      while (index < text.length && text.charCodeAt(index) === CR) index++;
-      if (index < text.length && text.charCodeAt(index) === LF) return matched(text, offset, index + 1);
-      // Trailing carriage returns at the end of the file end the last line too.
-      return index === text.length && index > offset ? matched(text, offset, index) : null;
+      const line = describeLine(text, offset);
+      return line.contentEnd === offset && line.nextLine > offset ? wholeLine(text, line) : null;
     },
   },
   line_breaks: true,
-  start_chars_hint: ['\n', '\r'],
 });
 
 export const CommentLine = createToken({
   name: 'CommentLine',
   pattern: {
     exec: (text, offset) => {
-      if (!isLineStart(text, offset)) return null;
-      const lineEnd = lineEndOf(text, offset);
+      const line = describeLine(text, offset);
       let index = offset;
-      while (index < lineEnd && isGoSpace(text.charCodeAt(index))) index++;
-      if (index === lineEnd || text.charCodeAt(index) !== 0x23) return null;
-      return matched(text, offset, contentEndOf(text, offset, lineEnd));
+      while (index < line.contentEnd && isGoSpace(text.charCodeAt(index))) index++;
+      return index < line.contentEnd && text.charCodeAt(index) === 0x23 ? wholeLine(text, line) : null;
     },
   },
-  line_breaks: false,
+  line_breaks: true,
 });
 
 export const BlankLine = createToken({
   name: 'BlankLine',
   pattern: {
     exec: (text, offset) => {
-      if (!isLineStart(text, offset)) return null;
-      const lineEnd = lineEndOf(text, offset);
-      const contentEnd = contentEndOf(text, offset, lineEnd);
-      if (contentEnd === offset) return null;
-      for (let index = offset; index < contentEnd; index++) {
+      const line = describeLine(text, offset);
+      if (line.contentEnd === offset) return null;
+      for (let index = offset; index < line.contentEnd; index++) {
         if (!isGoSpace(text.charCodeAt(index))) return null;
       }
-      return matched(text, offset, contentEnd);
+      return wholeLine(text, line);
     },
   },
-  line_breaks: false,
+  line_breaks: true,
 });
 
-/** Categories the grammar consumes: each lexer has its own concrete text and continuation tokens. */
-export const Text = createToken({ name: 'Text', pattern: Lexer.NA });
-export const Continuation = createToken({ name: 'Continuation', pattern: Lexer.NA });
+/** Categories the grammar consumes: each lexer has its own concrete line tokens. */
+export const ContinuedLine = createToken({ name: 'ContinuedLine', pattern: Lexer.NA });
+export const Line = createToken({ name: 'Line', pattern: Lexer.NA });
 
-function makeLineTokens(escape: EscapeChar): { continuation: TokenType; text: TokenType } {
+function makeLineTokens(escape: EscapeChar): { continued: TokenType; line: TokenType } {
   const escapeCode = escape.charCodeAt(0);
   const suffix = escape === '\\' ? 'Backslash' : 'Backtick';
-
-  const continuation = createToken({
-    name: `Continuation${suffix}`,
+  const continued = createToken({
+    name: `ContinuedLine${suffix}`,
     pattern: {
       exec: (text, offset) => {
-        if (text.charCodeAt(offset) !== escapeCode) return null;
-        let lineStart = offset;
-        while (lineStart > 0 && text.charCodeAt(lineStart - 1) !== LF) lineStart--;
-        const lineEnd = lineEndOf(text, offset);
-        const contentEnd = contentEndOf(text, offset, lineEnd);
-        return continuationStart(text, lineStart, contentEnd, escapeCode) === offset ? matched(text, offset, contentEnd) : null;
+        const line = describeLine(text, offset);
+        return continuationStart(text, offset, line.contentEnd, escapeCode) === -1 ? null : wholeLine(text, line);
       },
     },
-    line_breaks: false,
-    start_chars_hint: [escape],
-    categories: [Continuation],
+    line_breaks: true,
+    categories: [ContinuedLine],
   });
-
-  const lineText = createToken({
-    name: `Text${suffix}`,
+  const plain = createToken({
+    name: `Line${suffix}`,
     pattern: {
       exec: (text, offset) => {
-        if (!isLineStart(text, offset)) return null;
-        const lineEnd = lineEndOf(text, offset);
-        const contentEnd = contentEndOf(text, offset, lineEnd);
-        const continuationAt = continuationStart(text, offset, contentEnd, escapeCode);
-        const end = continuationAt === -1 ? contentEnd : continuationAt;
-        return end > offset ? matched(text, offset, end) : null;
+        const line = describeLine(text, offset);
+        return line.contentEnd > offset ? wholeLine(text, line) : null;
       },
     },
-    line_breaks: false,
-    categories: [Text],
+    line_breaks: true,
+    categories: [Line],
   });
-  return { continuation, text: lineText };
+  return { continued, line: plain };
 }
 
-export const backslashTokens = makeLineTokens('\\');
-export const backtickTokens = makeLineTokens('`');
+const backslashTokens = makeLineTokens('\\');
+const backtickTokens = makeLineTokens('`');
 
-/** Every token type, in the order the lexers try them; the parser is built over all of them. */
+/** Every token type; the parser is built over all of them. */
 export const allTokenTypes: TokenType[] = [
-  Text,
-  Continuation,
+  ContinuedLine,
+  Line,
   ByteOrderMark,
-  LineBreak,
+  EmptyLine,
   CommentLine,
   BlankLine,
-  backslashTokens.continuation,
-  backtickTokens.continuation,
-  backslashTokens.text,
-  backtickTokens.text,
+  backslashTokens.continued,
+  backtickTokens.continued,
+  backslashTokens.line,
+  backtickTokens.line,
 ];
 
-function buildLexer(tokens: { continuation: TokenType; text: TokenType }): Lexer {
-  return new Lexer([ByteOrderMark, LineBreak, CommentLine, BlankLine, tokens.continuation, tokens.text], {
+function buildLexer(tokens: { continued: TokenType; line: TokenType }): Lexer {
+  return new Lexer([ByteOrderMark, EmptyLine, CommentLine, BlankLine, tokens.continued, tokens.line], {
     positionTracking: 'onlyOffset',
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ['\n'],
@@ -186,4 +172,9 @@ export function lexerFor(escape: EscapeChar): Lexer {
     lexers.set(escape, lexer);
   }
   return lexer;
+}
+
+/** Where a line token's content ends (before its line break). */
+export function contentEndOf(token: IToken): number {
+  return token.payload as number;
 }
