@@ -50,7 +50,7 @@ describe('build-image parse', () => {
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toBe(`${file}:2:1: unknown instruction: FOO`);
+    expect(lines[0]).toBe(`${file}:2:1: unknown instruction: FOO (did you mean FROM?)`);
     expect(lines[1]).toMatch(new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3:6: .*bogus`));
   });
 

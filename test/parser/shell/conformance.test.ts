@@ -96,10 +96,8 @@ if (!present) {
 
     for (const vector of vectors) {
       const title = `line ${vector.line} [${vector.platform}] ${JSON.stringify(vector.input)} -> ${vector.expected === 'error' ? 'error' : JSON.stringify(vector.expected)}`;
-      if (vector.platform === 'W') {
-        it.skip(`${title} (Windows only)`, () => {});
-        continue;
-      }
+      // Windows-only vectors (case-insensitive variable names) are not for a Unix builder.
+      if (vector.platform === 'W') continue;
       it(title, () => {
         if (vector.expected === 'error') {
           let thrown: unknown;
