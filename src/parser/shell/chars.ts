@@ -30,22 +30,8 @@ export const CH_BOM = 0xfeff;
 const UNICODE_LETTER = /^\p{L}$/u;
 const UNICODE_DIGIT = /^\p{Nd}$/u;
 
-/** Go's `unicode.IsSpace`: ASCII/Latin-1 blanks plus the Unicode `White_Space` property. */
-export function isGoSpace(code: number): boolean {
-  if (code <= 0x20) return code === CH_SPACE || (code >= CH_TAB && code <= 0x0d);
-  if (code < 0x85) return false;
-  if (code <= 0xa0) return code === 0x85 || code === 0xa0;
-  if (code < 0x1680) return false;
-  return (
-    code === 0x1680 ||
-    (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
-    code === 0x202f ||
-    code === 0x205f ||
-    code === 0x3000
-  );
-}
+/** Go's `unicode.IsSpace`, shared with the line parser. */
+export { isGoSpace } from '../go-text.js';
 
 /** Go's `unicode.IsLetter` (general category L). */
 export function isGoLetter(cp: number): boolean {
