@@ -37,7 +37,10 @@ function materialiseDockerfileAst() {
     touched += instruction.getKeyword().length;
     for (const arg of instruction.getArguments()) touched += arg.getValue().length;
     if (typeof instruction.getFlags === 'function') {
-      for (const flag of instruction.getFlags()) touched += flag.getName().length + (flag.getValue()?.length ?? 0);
+      for (const flag of instruction.getFlags()) {
+        touched += flag.getName().length + (flag.getValue()?.length ?? 0);
+        for (const option of flag.getOptions()) touched += option.getName().length + (option.getValue()?.length ?? 0);
+      }
     }
     if (typeof instruction.getProperties === 'function') {
       for (const property of instruction.getProperties()) touched += property.getName().length + (property.getValue()?.length ?? 0);
@@ -46,7 +49,7 @@ function materialiseDockerfileAst() {
       for (const json of instruction.getJSONStrings()) touched += json.getValue().length;
     }
     if (typeof instruction.getHeredocs === 'function') {
-      for (const heredoc of instruction.getHeredocs()) touched += heredoc.getContent()?.length ?? 0;
+      for (const heredoc of instruction.getHeredocs()) touched += heredoc.getName().length + (heredoc.getContentRange() ? 1 : 0);
     }
   }
   return { count, touched };
