@@ -1,0 +1,50 @@
+/**
+ * Resolves a path inside a root directory the way securejoin (and so BuildKit and containerd) does: component
+ * by component, following symlinks but reading every symlink target, absolute or relative, against the root,
+ * and never climbing above it. The result is always inside the root.
+ */
+import { lstat, readlink } from 'node:fs/promises';
+import path from 'node:path';
+import { SymlinkLoopError } from './errors.js';
+
+const MAX_SYMLINKS = 255;
+
+/**
+ * The real location of `unsafePath` under `root` (an absolute, symlink-free directory path). Components that
+ * do not exist are appended as they are. Every symlink on the way is followed, including a final one.
+ */
+export async function resolveInRoot(root: string, unsafePath: string): Promise<string> {
+  const resolved: string[] = [];
+  const pending = unsafePath.split('/').reverse();
+  let symlinksFollowed = 0;
+
+  while (pending.length > 0) {
+    const component = pending.pop()!;
+    if (component === '' || component === '.') continue;
+    if (component === '..') {
+      resolved.pop();
+      continue;
+    }
+    const candidate = path.join(root, ...resolved, component);
+    const stat = await lstatOrUndefined(candidate);
+    if (stat?.isSymbolicLink()) {
+      if (++symlinksFollowed > MAX_SYMLINKS) throw new SymlinkLoopError(unsafePath);
+      const target = await readlink(candidate);
+      if (target.startsWith('/')) resolved.length = 0;
+      pending.push(...target.split('/').reverse());
+      continue;
+    }
+    resolved.push(component);
+  }
+  return path.join(root, ...resolved);
+}
+
+async function lstatOrUndefined(file: string) {
+  try {
+    return await lstat(file);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
+    throw error;
+  }
+}
