@@ -70,6 +70,11 @@ export class SourceSpan implements SourceRange {
     return this.index.position(this.endOffset);
   }
 
+  /** From this span's start to `last`'s end. */
+  through(last: SourceSpan): SourceSpan {
+    return new SourceSpan(this.index, this.startOffset, Math.max(this.startOffset, last.endOffset));
+  }
+
   toJSON(): { start: SourcePosition; end: SourcePosition } {
     return { start: this.start, end: this.end };
   }

@@ -22,14 +22,21 @@ export interface ParsedFlags {
   /** A `bool` flag: undefined when not given. */
   bool(name: string): boolean | undefined;
   /** Names of the declared flags that were given, in first-use order. */
-  used: string[];
+  readonly used: readonly string[];
 }
 
+const noFlagsGiven: ParsedFlags = {
+  string: () => undefined,
+  strings: () => [],
+  bool: () => undefined,
+  used: [],
+};
+
 export function parseFlags(request: InstructionRequest, spec: FlagSpec): ParsedFlags {
+  if (request.node.flags.length === 0) return noFlagsGiven;
   const values = new Map<string, Located[]>();
   const booleans = new Map<string, boolean>();
   const used: string[] = [];
-  const known = Object.keys(spec);
 
   for (const flag of request.node.flags) {
     // A bare `--` ends the flags (the syntax layer normally drops it).
@@ -39,7 +46,7 @@ export function parseFlags(request: InstructionRequest, spec: FlagSpec): ParsedF
     if (type === undefined) {
       request.problems.addFlag(
         ParseErrorCode.UnknownFlag,
-        withSuggestion(`unknown flag: ${shown}`, flag.name, known, true),
+        withSuggestion(`unknown flag: ${shown}`, flag.name, Object.keys(spec), true),
         flag.range,
       );
       continue;

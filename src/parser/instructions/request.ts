@@ -1,5 +1,5 @@
 import { FlagError, ParseError, type ParseErrorCode } from '../errors.js';
-import type { SourceRange } from '../source-range.js';
+import { SourceSpan, type SourceRange } from '../source-range.js';
 import type { Heredoc, SyntaxArgument, SyntaxNode } from '../syntax-tree.js';
 import type { Instruction, ToInstructionContext } from './types.js';
 
@@ -33,5 +33,6 @@ export type Converter = (request: InstructionRequest) => Instruction | undefined
 
 /** The span from the start of `first` to the end of `last`. */
 export function spanRange(first: SourceRange, last: SourceRange): SourceRange {
+  if (first instanceof SourceSpan && last instanceof SourceSpan) return last.endOffset >= first.startOffset ? first.through(last) : first;
   return last.end.offset >= first.start.offset ? { start: first.start, end: last.end } : first;
 }

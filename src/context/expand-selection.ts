@@ -1,0 +1,48 @@
+/**
+ * What a COPY/ADD of selected sources copies: a file or followed symlink is itself; a directory is itself
+ * (its metadata) plus every entry below it that .dockerignore keeps, symlinks inside it listed as symlinks.
+ */
+import type { ContextEntry } from './entry.js';
+import { relativeTo } from './paths.js';
+import type { Excludes } from './root-view.js';
+import { RootView } from './root-view.js';
+import type { SelectedSource } from './select-sources.js';
+
+export interface ExpandedEntry {
+  /** Path below the selected source, `.` for the source itself: where it lands under the destination. */
+  readonly relative: string;
+  /** The entry on disk (`entry.path` is its root-relative location). */
+  readonly entry: ContextEntry;
+}
+
+export interface ExpandedSource {
+  readonly source: SelectedSource;
+  /** In tree order, the source itself first. */
+  readonly entries: readonly ExpandedEntry[];
+}
+
+export interface ExpandOptions {
+  /** The .dockerignore rules the sources were selected with. */
+  readonly excludes?: Excludes;
+  /** File system operations in flight (default 64). */
+  readonly concurrency?: number;
+}
+
+export async function expandWithView(view: RootView, sources: readonly SelectedSource[]): Promise<ExpandedSource[]> {
+  return Promise.all(
+    sources.map(async (source): Promise<ExpandedSource> => {
+      const self: ExpandedEntry = { relative: '.', entry: source.entry };
+      if (source.entry.type !== 'directory') return { source, entries: [self] };
+      const below = await view.subtree(source.resolvedPath);
+      return {
+        source,
+        entries: [self, ...below.map((entry) => ({ relative: relativeTo(source.resolvedPath, entry.path) ?? entry.path, entry }))],
+      };
+    }),
+  );
+}
+
+export async function expandSelection(root: string, sources: readonly SelectedSource[], options: ExpandOptions = {}): Promise<ExpandedSource[]> {
+  const view = await RootView.open(root, options.excludes, options.concurrency);
+  return expandWithView(view, sources);
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { RootView } from '../../src/context/root-view.js';
+import { makeTree } from './fixtures.js';
+
+describe('RootView', () => {
+  const root = makeTree({ 'docs/README.md': 'r', 'docs/a.md': 'a', 'build/out.js': 'o', 'src/x.ts': 'x', 'src/y.test.ts': 'y' });
+  const excludes = ['docs', '!docs/README.md', 'build', '**/*.test.ts'];
+
+  it('shows an entry only if the context transfer keeps it', async () => {
+    const view = await RootView.open(root, excludes);
+    expect((await view.entry('src/x.ts'))?.type).toBe('file');
+    expect(await view.entry('src/y.test.ts')).toBeUndefined();
+    expect(await view.entry('build')).toBeUndefined();
+    expect(await view.entry('build/out.js')).toBeUndefined();
+    expect((await view.entry('docs'))?.type).toBe('directory');
+    expect((await view.entry('docs/README.md'))?.type).toBe('file');
+    expect(await view.entry('docs/a.md')).toBeUndefined();
+    expect(await view.entry('missing')).toBeUndefined();
+    expect(await view.entry('.')).toBe(view.rootEntry);
+  });
+
+  it('tells hidden entries from missing ones', async () => {
+    const view = await RootView.open(root, excludes);
+    expect(await view.isHidden('build/out.js')).toBe(true);
+    expect(await view.isHidden('missing')).toBe(false);
+    expect(await view.isHidden('src/x.ts')).toBe(false);
+  });
+
+  it('lists visible children and subtrees', async () => {
+    const view = await RootView.open(root, excludes);
+    expect((await view.children('.')).map((e) => e.path)).toEqual(['docs', 'src']);
+    expect((await view.children('docs')).map((e) => e.path)).toEqual(['docs/README.md']);
+    expect((await view.subtree('.')).map((e) => e.path)).toEqual(['docs', 'docs/README.md', 'src', 'src/x.ts']);
+  });
+
+  it('shows everything without patterns', async () => {
+    const view = await RootView.open(root);
+    expect(await view.subtree('build')).toHaveLength(1);
+    expect(view.matchOf('build').excluded).toBe(false);
+  });
+});
+
+describe('RootView.isHidden', () => {
+  it('does not look through symlinks', async () => {
+    const outside = makeTree({ 'secret.env': 's' });
+    const root = makeTree({ out: { symlink: outside } });
+    const view = await RootView.open(root, ['**/*.env']);
+    expect(await view.isHidden('out/secret.env')).toBe(false);
+  });
+});
