@@ -1,0 +1,84 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { ContentStore } from '../cache/index.js';
+import { FileDigestCache, readDockerignore } from '../context/index.js';
+import { parse } from '../parser/index.js';
+import { DockerfileInvalidError } from './errors.js';
+import { assembleImage } from './image-assembly.js';
+import { writeOutput } from './outputs.js';
+import { planBuild } from './plan/index.js';
+import { ProgressEmitter } from './progress-emitter.js';
+import { StageRunner, type BuildSession } from './stage-runner.js';
+import { StepCache } from './step-cache.js';
+import type { BuildOptions, BuildResult, OutputSpec } from './types.js';
+
+function sourceDateEpochOf(options: BuildOptions): number | undefined {
+  if (options.sourceDateEpoch !== undefined) return options.sourceDateEpoch;
+  const fromEnv = options.env?.SOURCE_DATE_EPOCH;
+  if (fromEnv === undefined || fromEnv === '') return undefined;
+  const value = Number(fromEnv);
+  return Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/**
+ * Builds an image from a Dockerfile and a context: parse, plan, run the stages the target needs (independent
+ * ones concurrently), assemble the image and write the outputs. Nothing is printed; progress goes to
+ * `onProgress`. Throws a typed error (with a `code`, and the Dockerfile location for step failures).
+ */
+export async function build(options: BuildOptions): Promise<BuildResult> {
+  const started = Date.now();
+  const contextDir = path.resolve(options.context);
+  const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
+  const file = options.dockerfile ?? 'Dockerfile';
+  const text = options.dockerfileText ?? (await readFile(dockerfilePath, 'utf8'));
+  const parsed = parse(text, { file });
+  if (parsed.errors.length > 0) {
+    throw new DockerfileInvalidError(parsed.errors.map((error) => error.message).join('\n'), parsed.errors);
+  }
+  const plan = planBuild(parsed, { buildArgs: options.buildArgs, target: options.target, platform: options.platform, buildContexts: options.buildContexts });
+  const progress = new ProgressEmitter(options.onProgress);
+  const warnings = plan.warnings.map((warning) => warning.message);
+  for (const message of warnings) progress.emit({ type: 'warning', message, time: Date.now() });
+
+  const store = await ContentStore.open({ root: options.cacheDir });
+  try {
+    const ignore = await readDockerignore(contextDir, { dockerfile: options.dockerfileText === undefined ? dockerfilePath : undefined });
+    const digests = await FileDigestCache.open(path.join(store.root, 'context-digests'));
+    const sourceDateEpoch = sourceDateEpochOf(options);
+    const noCacheStages = new Set((options.noCacheFilter ?? []).map((name) => name.toLowerCase()));
+    const session: BuildSession = {
+      plan,
+      store,
+      cache: new StepCache(store),
+      contextDir,
+      ignore: { matcher: ignore.matcher, patterns: ignore.patterns },
+      digests,
+      progress,
+      noCache: (stage) => options.noCache === true || (stage.name !== undefined && noCacheStages.has(stage.name)),
+      sourceDateEpoch,
+      now: Math.floor(started / 1000),
+      signal: options.signal,
+      steps: [],
+    };
+    progress.emit({ type: 'build-start', stages: plan.needed.length, steps: plan.needed.reduce((sum, index) => sum + plan.stages[index].steps.length + 1, 0) });
+    const runner = new StageRunner(session);
+    for (const level of plan.levels) await Promise.all(level.map((index) => runner.stage(index)));
+    const final = await runner.stage(plan.target);
+    await digests.save();
+
+    const created = new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : started);
+    const image = await assembleImage(store, final, created);
+    const tags = options.tags ?? [];
+    await store.setRoot('image', image.manifestDescriptor.digest.replace(':', '-'), image.manifestDescriptor);
+    const outputs: OutputSpec[] = options.outputs ? [...options.outputs] : [{ type: 'oci-layout', dest: path.resolve('build-image-out') }];
+    for (const output of outputs) {
+      const exportStarted = Date.now();
+      await writeOutput(store, output, image.manifestDescriptor, final.layers, tags, sourceDateEpoch !== undefined ? created : undefined);
+      progress.emit({ type: 'export', output, time: Date.now(), durationMs: Date.now() - exportStarted });
+    }
+    progress.emit({ type: 'build-done', digest: image.manifestDescriptor.digest, time: Date.now(), durationMs: Date.now() - started });
+    return { digest: image.manifestDescriptor.digest, manifest: image.manifest, config: image.config, outputs, steps: session.steps, warnings };
+  } finally {
+    await store.close();
+  }
+}

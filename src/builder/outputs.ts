@@ -1,0 +1,43 @@
+import { mkdir } from 'node:fs/promises';
+import type { ContentStore } from '../cache/index.js';
+import { copyImage, OciLayoutDirectory, writeDockerArchive, writeOciArchive, type Descriptor } from '../image/index.js';
+import { applyLayer } from '../layers/index.js';
+import type { LayerRecord } from './layer-record.js';
+import type { OutputSpec } from './types.js';
+
+/** A tag as an OCI layout's ref name: the part after the last `:` of `name:tag` (or `latest`). */
+function layoutTag(tag: string | undefined): string {
+  if (tag === undefined) return 'latest';
+  const slash = tag.lastIndexOf('/');
+  const colon = tag.lastIndexOf(':');
+  return colon > slash ? tag.slice(colon + 1) : 'latest';
+}
+
+function dockerTag(tag: string | undefined): string | undefined {
+  if (tag === undefined) return undefined;
+  const slash = tag.lastIndexOf('/');
+  return tag.lastIndexOf(':') > slash ? tag : `${tag}:latest`;
+}
+
+/** Writes the built image where one output says. Each output is written whole or not at all. */
+export async function writeOutput(store: ContentStore, output: OutputSpec, manifest: Descriptor, layers: readonly LayerRecord[], tags: readonly string[], mtime: Date | undefined): Promise<void> {
+  switch (output.type) {
+    case 'oci-layout': {
+      const layout = await OciLayoutDirectory.create(output.dest);
+      await copyImage(store, layout, manifest);
+      if (tags.length === 0) await layout.setReference(manifest, 'latest');
+      for (const tag of tags) await layout.setReference(manifest, layoutTag(tag));
+      return;
+    }
+    case 'oci-archive':
+      await writeOciArchive(output.dest, store, (tags.length === 0 ? [undefined] : tags).map((tag) => ({ descriptor: manifest, tag: layoutTag(tag) })), { mtime });
+      return;
+    case 'docker':
+      await writeDockerArchive(output.dest, store, manifest, { repoTags: tags.map((tag) => dockerTag(tag) as string), mtime });
+      return;
+    case 'local':
+      await mkdir(output.dest, { recursive: true });
+      for (const layer of layers) await applyLayer(await store.openBlob(layer.descriptor), output.dest);
+      return;
+  }
+}

@@ -1,0 +1,294 @@
+import { lstat, mkdtemp } from 'node:fs/promises';
+import path from 'node:path';
+import type { ContentStore } from '../cache/index.js';
+import type { LayerChange } from '../layers/index.js';
+import {
+  digestExpanded,
+  expandSelection,
+  selectSources,
+  type DockerignoreMatcher,
+  type FileDigestCache,
+} from '../context/index.js';
+import { applyInstructionToConfig, normalizeWorkdir, startStageConfig, type ContainerConfig } from './config/index.js';
+import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
+import { loadBaseImage } from './base-image.js';
+import { cacheKey } from './cache-key.js';
+import { parseChmod } from './chmod.js';
+import { copyChanges, type CopySource } from './copy-layer.js';
+import type { LayerRecord } from './layer-record.js';
+import { storeLayer } from './layer-step.js';
+import type { ProgressEmitter } from './progress-emitter.js';
+import { materializeRootfs } from './rootfs.js';
+import type { StageState } from './stage-state.js';
+import type { StepCache } from './step-cache.js';
+import { BuildStepError, StepErrorCode, StepProblem } from './step-errors.js';
+import type { StepInfo, StepResult } from './types.js';
+import { resolveOwner } from './user-database.js';
+
+/** Everything the steps of one build share. */
+export interface BuildSession {
+  plan: BuildPlan;
+  store: ContentStore;
+  cache: StepCache;
+  contextDir: string;
+  /** The context's .dockerignore: compiled, and its patterns (to merge with `--exclude`). */
+  ignore: { matcher: DockerignoreMatcher; patterns: readonly string[] };
+  digests: FileDigestCache;
+  progress: ProgressEmitter;
+  noCache: (stage: StagePlan) => boolean;
+  sourceDateEpoch: number | undefined;
+  /** Seconds since the epoch when the build started: the time of directories steps create. */
+  now: number;
+  signal: AbortSignal | undefined;
+  steps: StepResult[];
+}
+
+const layerKinds = new Set(['COPY', 'ADD', 'WORKDIR', 'RUN']);
+
+function instructionText(step: PlannedStep): string {
+  return step.instruction.node.original.replace(/\s+/g, ' ');
+}
+
+function checkAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw new StepProblem(StepErrorCode.Aborted, 'the build was cancelled');
+}
+
+/** Runs the stages of a plan, each once, in dependency order; independent stages run concurrently. */
+export class StageRunner {
+  private readonly results = new Map<number, Promise<StageState>>();
+
+  constructor(private readonly session: BuildSession) {}
+
+  stage(index: number): Promise<StageState> {
+    let result = this.results.get(index);
+    if (!result) {
+      result = this.run(index);
+      this.results.set(index, result);
+    }
+    return result;
+  }
+
+  private async run(index: number): Promise<StageState> {
+    const session = this.session;
+    const stagePlan = session.plan.stages[index];
+    const fromText = stagePlan.from.node.original.replace(/\s+/g, ' ');
+    const visible = stagePlan.steps.filter((step) => layerKinds.has(step.instruction.kind)).length + 1;
+    const fromInfo = session.progress.step(stagePlan.id, 1, visible, fromText);
+    session.progress.emit({ type: 'step-start', step: fromInfo, time: Date.now() });
+    const started = Date.now();
+    let state: StageState;
+    let plan = stagePlan;
+    try {
+      const start = await this.startStage(stagePlan);
+      state = start.state;
+      plan = start.plan;
+    } catch (error) {
+      throw this.fail(fromInfo, error, fromText, stagePlan.from.range);
+    }
+    session.progress.emit({ type: 'step-done', step: fromInfo, time: Date.now(), durationMs: Date.now() - started });
+
+    let position = 1;
+    const total = plan.steps.filter((step) => layerKinds.has(step.instruction.kind)).length + 1;
+    for (const step of plan.steps) {
+      checkAborted(session.signal);
+      const text = instructionText(step);
+      const info = layerKinds.has(step.instruction.kind) ? session.progress.step(plan.id, ++position, total, text) : undefined;
+      try {
+        state = await this.runStep(plan, step, state, info);
+      } catch (error) {
+        throw this.fail(info, error, text, step.location);
+      }
+    }
+    return state;
+  }
+
+  private fail(info: StepInfo | undefined, error: unknown, text: string, range: StagePlan['from']['range']): Error {
+    const failure = error instanceof BuildStepError ? error : new BuildStepError(error, text, { file: this.session.plan.file, range });
+    if (info) this.session.progress.emit({ type: 'step-error', step: info, time: Date.now(), message: failure.message });
+    return failure;
+  }
+
+  private async startStage(stagePlan: StagePlan): Promise<{ state: StageState; plan: StagePlan }> {
+    const session = this.session;
+    const platform = stagePlan.platform ?? session.plan.targetPlatform;
+    const variables = session.plan.variables;
+    const base: SourceRef = stagePlan.replacedBy ? { kind: 'context', name: stagePlan.replacedBy.name, value: stagePlan.replacedBy.value } : stagePlan.base;
+    if (base.kind === 'scratch') {
+      const start = startStageConfig(undefined, platform.os);
+      return {
+        plan: stagePlan,
+        state: { image: start.image, configState: start.stage, scope: StageScope.start(variables, { env: start.image.config.Env }), layers: [], key: cacheKey('', ['scratch']), platform },
+      };
+    }
+    if (base.kind === 'stage') {
+      const parent = await this.stage(base.stage);
+      const start = startStageConfig(parent.image);
+      return {
+        plan: stagePlan,
+        state: { image: start.image, configState: start.stage, scope: StageScope.start(variables, { env: start.image.config.Env, parent: parent.scope }), layers: [...parent.layers], key: parent.key, platform: parent.platform },
+      };
+    }
+    const image = await loadBaseImage(session.store, base, platform);
+    const start = startStageConfig({ os: image.config.os, author: image.config.author, config: withoutNulls(image.config.config ?? {}) as unknown as ContainerConfig, history: (image.config.history ?? []).map((entry) => ({ ...entry, created_by: entry.created_by ?? '' })) });
+    let plan = stagePlan;
+    if (start.triggers.length > 0) {
+      session.plan = withBaseImageTriggers(session.plan, stagePlan.index, start.triggers);
+      plan = session.plan.stages[stagePlan.index];
+    }
+    return {
+      plan,
+      state: { image: start.image, configState: start.stage, scope: StageScope.start(variables, { env: start.image.config.Env }), layers: image.layers, key: image.key, platform: image.platform },
+    };
+  }
+
+  private async runStep(plan: StagePlan, step: PlannedStep, state: StageState, info: StepInfo | undefined): Promise<StageState> {
+    const session = this.session;
+    const expansion = expandInstruction(step, state.scope);
+    const expanded = expansion.expanded;
+    const applied = applyInstructionToConfig(state.image, expanded, state.configState, { file: session.plan.file, location: step.location });
+    const next: StageState = { ...state, image: applied.image, configState: applied.stage, scope: expansion.scope };
+    if (!info) return next;
+
+    const started = Date.now();
+    session.progress.emit({ type: 'step-start', step: info, time: started });
+    if (expanded.kind === 'RUN') {
+      throw new StepProblem(StepErrorCode.NoExecutor, 'RUN needs a container runtime, and this version of build-image has no executor yet', 'Build without RUN steps, or wait for RUN support');
+    }
+    const work = await this.layerWork(plan, step, expanded as ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>, state, expansion.cacheArgs);
+    const cached = session.noCache(plan) ? undefined : await session.cache.lookup(work.key);
+    let layer: LayerRecord | undefined;
+    if (cached) {
+      layer = cached.layer;
+      session.progress.emit({ type: 'step-cached', step: info, time: Date.now() });
+    } else {
+      const changes = await work.changes();
+      layer = changes.length > 0 ? await storeLayer(session.store, changes, session.sourceDateEpoch) : undefined;
+      await session.cache.record(work.key, layer);
+      session.progress.emit({ type: 'step-done', step: info, time: Date.now(), durationMs: Date.now() - started });
+    }
+    session.steps.push({ stage: plan.id, name: info.name, cached: cached !== undefined, layer: layer?.descriptor });
+    const history = next.image.history;
+    if (!layer && history.length > 0) history[history.length - 1] = { ...history[history.length - 1], empty_layer: true };
+    if (layer) {
+      const last = history[history.length - 1];
+      if (last) delete last.empty_layer;
+    }
+    return { ...next, layers: layer ? [...state.layers, layer] : state.layers, key: work.key };
+  }
+
+  /** The cache key of a filesystem step and, on a miss, how to make its changes. */
+  private async layerWork(
+    plan: StagePlan,
+    step: PlannedStep,
+    expanded: ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>,
+    state: StageState,
+    cacheArgs: Array<{ name: string; value: string }>,
+  ): Promise<{ key: string; changes: () => Promise<LayerChange[]> }> {
+    const session = this.session;
+    const rootfs = (): Promise<string | undefined> => materializeRootfs(session.store, state.layers);
+    if (expanded.kind === 'WORKDIR') {
+      const workdir = normalizeWorkdir(state.image.config.WorkingDir, expanded.path);
+      const key = cacheKey(state.key, ['WORKDIR', workdir, state.image.config.User ?? '']);
+      return {
+        key,
+        changes: async () => {
+          const root = await rootfs();
+          const existing = root === undefined ? undefined : await lstat(path.join(root, workdir)).catch(() => undefined);
+          if (workdir === '/' || existing?.isDirectory()) return [];
+          return directoryChain(workdir, root, session.sourceDateEpoch ?? session.now);
+        },
+      };
+    }
+
+    const workdir = state.image.config.WorkingDir || '/';
+    const destination = expanded.destination.startsWith('/') ? expanded.destination : `${normalizeWorkdir(workdir, expanded.destination)}${expanded.destination.endsWith('/') ? '/' : ''}`;
+    for (const source of expanded.sources) {
+      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && expanded.kind === 'ADD') {
+        throw new StepProblem(StepErrorCode.RemoteSourceUnsupported, `ADD ${source}: downloading sources is not available in this version`);
+      }
+    }
+    const from = await this.copySourceRoot(expanded.kind === 'COPY' ? expanded.from : undefined, step);
+    const exclude = expanded.exclude;
+    const selections: CopySource[] = [];
+    for (const source of expanded.sources) {
+      const selected = await selectSources(from.root, source, { excludes: from.excludes ? mergeExcludes(from.excludes, exclude) : exclude, symlinks: from.excludes ? 'error' : 'scoped' });
+      const expandedSources = await expandSelection(from.root, selected, { excludes: from.excludes ? mergeExcludes(from.excludes, exclude) : exclude });
+      for (const item of expandedSources) selections.push({ root: from.root, expanded: item, keepOwners: false });
+    }
+    const contentDigest = await digestExpanded(
+      from.root,
+      selections.map((selection) => selection.expanded),
+      { cache: from.excludes ? session.digests : undefined },
+    );
+    const key = cacheKey(state.key, [
+      expanded.kind,
+      { from: from.key, destination, chown: expanded.chown ?? null, chmod: expanded.chmod ?? null, link: expanded.link, parents: 'parents' in expanded ? expanded.parents : false, exclude },
+      expanded.heredocs,
+      contentDigest,
+      cacheArgs,
+    ]);
+    return {
+      key,
+      changes: async () => {
+        const root = await rootfs();
+        const owner = expanded.chown ? await resolveOwner(expanded.chown, root) : undefined;
+        const chmod = expanded.chmod ? parseChmod(expanded.chmod) : undefined;
+        return copyChanges(
+          { destination, rootfs: root, owner, chmod, parents: 'parents' in expanded ? expanded.parents : false, now: session.sourceDateEpoch ?? session.now },
+          selections,
+          expanded.heredocs,
+        );
+      },
+    };
+  }
+
+  /** Where COPY reads: the context (with .dockerignore), or the filesystem of a stage or image for `--from`. */
+  private async copySourceRoot(from: string | undefined, step: PlannedStep): Promise<{ root: string; excludes: BuildSession['ignore'] | undefined; key: string }> {
+    const session = this.session;
+    if (from === undefined) return { root: session.contextDir, excludes: session.ignore, key: 'context' };
+    const source = step.sources.find((candidate) => candidate.via === 'copy-from')?.source;
+    if (!source) throw new Error(`COPY --from=${from}: source not planned`);
+    if (source.kind === 'stage') {
+      const stage = await this.stage(source.stage);
+      const root = await materializeRootfs(session.store, stage.layers);
+      return { root: root ?? (await emptyDirectory(session)), excludes: undefined, key: stage.key };
+    }
+    if (source.kind === 'context' && !/^(oci-layout:\/\/|oci:|oci-archive:|docker-archive:|docker-image:\/\/)/.test(source.value)) {
+      return { root: path.resolve(session.contextDir, source.value), excludes: undefined, key: `context:${source.name}` };
+    }
+    if (source.kind === 'scratch') return { root: await emptyDirectory(session), excludes: undefined, key: 'scratch' };
+    const image = await loadBaseImage(session.store, source, session.plan.targetPlatform);
+    const root = await materializeRootfs(session.store, image.layers);
+    return { root: root ?? (await emptyDirectory(session)), excludes: undefined, key: image.key };
+  }
+}
+
+/** Docker writes `null` for empty lists in some configs; the instructions' config has absent fields instead. */
+function withoutNulls<T extends object>(config: T): { [K in keyof T]: Exclude<T[K], null> } {
+  return Object.fromEntries(Object.entries(config).filter(([, value]) => value !== null)) as { [K in keyof T]: Exclude<T[K], null> };
+}
+
+function mergeExcludes(ignore: { matcher: DockerignoreMatcher; patterns: readonly string[] }, extra: readonly string[]): DockerignoreMatcher | readonly string[] {
+  return extra.length === 0 ? ignore.matcher : [...ignore.patterns, ...extra];
+}
+
+async function emptyDirectory(session: BuildSession): Promise<string> {
+  return mkdtemp(path.join(session.store.root, 'tmp', 'empty-'));
+}
+
+/** The directories WORKDIR creates: every missing component of the path, 0755 root. */
+async function directoryChain(workdir: string, root: string | undefined, now: number): Promise<LayerChange[]> {
+  const parts = workdir.split('/').filter(Boolean);
+  const changes: LayerChange[] = [];
+  for (let index = 1; index <= parts.length; index++) {
+    const relative = parts.slice(0, index).join('/');
+    const existing = root === undefined ? undefined : await lstat(path.join(root, relative)).catch(() => undefined);
+    if (existing?.isDirectory()) {
+      changes.push({ kind: 'add', type: 'directory', path: relative, mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: Math.floor(existing.mtimeMs / 1000) });
+    } else {
+      changes.push({ kind: 'add', type: 'directory', path: relative, mode: 0o755, uid: 0, gid: 0, mtime: now });
+    }
+  }
+  return changes;
+}
+

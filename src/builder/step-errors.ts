@@ -1,0 +1,59 @@
+import type { SourceRange } from '../parser/index.js';
+
+/** Stable codes of errors raised while a build runs its steps. Never rename one, only add. */
+export const StepErrorCode = {
+  /** RUN needs a container runtime, which this version does not have. */
+  NoExecutor: 'NO_EXECUTOR',
+  /** A base image would have to come from a registry. */
+  RegistryUnavailable: 'REGISTRY_UNAVAILABLE',
+  /** A `--build-context` value is not something this step can read. */
+  InvalidBuildContext: 'INVALID_BUILD_CONTEXT',
+  /** Several sources copied to a destination that is not a directory. */
+  CopyDestination: 'COPY_DESTINATION_NOT_DIRECTORY',
+  /** `--chown` names a user or group that the image's /etc/passwd or /etc/group does not have. */
+  UnknownUser: 'UNKNOWN_USER_OR_GROUP',
+  InvalidChmod: 'INVALID_CHMOD',
+  /** `ADD` of a URL: not supported yet. */
+  RemoteSourceUnsupported: 'REMOTE_SOURCE_UNSUPPORTED',
+  /** The build was cancelled through its AbortSignal. */
+  Aborted: 'BUILD_ABORTED',
+  /** Any other failure of a step; `cause` holds the original error. */
+  StepFailed: 'STEP_FAILED',
+} as const;
+
+export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];
+
+/** A failure inside a step's work, before it is tied to the step. */
+export class StepProblem extends Error {
+  override readonly name = 'StepProblem';
+  constructor(
+    readonly code: StepErrorCode,
+    message: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * A step that failed: `message` reads `file:line:column: INSTRUCTION: what went wrong`, `code` is the underlying
+ * error's stable code when it has one.
+ */
+export class BuildStepError extends Error {
+  override readonly name = 'BuildStepError';
+  readonly code: string;
+  readonly instruction: string;
+  readonly location: { file: string; range: SourceRange };
+  readonly hint: string | undefined;
+
+  constructor(error: unknown, instruction: string, location: { file: string; range: SourceRange }) {
+    const inner = error instanceof Error ? error : new Error(String(error));
+    const start = location.range.start;
+    super(`${location.file}:${start.line}:${start.column}: ${instruction}: ${inner.message}`, { cause: error });
+    const code = (inner as { code?: unknown }).code;
+    this.code = typeof code === 'string' ? code : StepErrorCode.StepFailed;
+    this.instruction = instruction;
+    this.location = location;
+    this.hint = (inner as { hint?: string }).hint;
+  }
+}

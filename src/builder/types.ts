@@ -1,0 +1,89 @@
+import type { Descriptor, ImageConfig as OciImageConfig, ImageManifest } from '../image/index.js';
+
+/** Where a build writes its image, in buildx's `--output` terms. */
+export type OutputSpec =
+  /** An OCI image layout directory (`type=oci,dest=DIR,tar=false`). */
+  | { type: 'oci-layout'; dest: string }
+  /** An OCI archive: a tar of the layout (`type=oci,dest=FILE`). */
+  | { type: 'oci-archive'; dest: string }
+  /** A docker-archive tarball that `docker load` accepts (`type=docker,dest=FILE`). */
+  | { type: 'docker'; dest: string }
+  /** The final filesystem, unpacked into a directory (`type=local,dest=DIR`). */
+  | { type: 'local'; dest: string };
+
+/** One step of the build as progress shows it. */
+export interface StepInfo {
+  /** Sequential id of the vertex in this build (`#N` in plain progress). */
+  id: number;
+  /** `stage-name` or `stage-N`. */
+  stage: string;
+  /** 1-based position in the stage and the number of steps in it (`[stage 2/5]`). */
+  index: number;
+  total: number;
+  /** The instruction as written, e.g. `COPY site/ ./`. */
+  name: string;
+}
+
+/** What a build reports while it runs. Events of one step come in order: start, then cached or done or error. */
+export type ProgressEvent =
+  | { type: 'build-start'; stages: number; steps: number }
+  | { type: 'step-start'; step: StepInfo; time: number }
+  | { type: 'step-cached'; step: StepInfo; time: number }
+  | { type: 'step-done'; step: StepInfo; time: number; durationMs: number }
+  | { type: 'step-error'; step: StepInfo; time: number; message: string }
+  | { type: 'step-log'; step: StepInfo; time: number; stream: 'stdout' | 'stderr'; text: string }
+  | { type: 'export'; output: OutputSpec; time: number; durationMs: number }
+  | { type: 'warning'; message: string; time: number }
+  | { type: 'build-done'; digest: string; time: number; durationMs: number };
+
+export interface BuildOptions {
+  /** The build context directory. */
+  context: string;
+  /** The Dockerfile: a path (default `<context>/Dockerfile`). */
+  dockerfile?: string;
+  /** The Dockerfile's text, instead of reading `dockerfile`. */
+  dockerfileText?: string;
+  buildArgs?: Readonly<Record<string, string>>;
+  /** The stage to build (default: the last one). */
+  target?: string;
+  /** The target platform, e.g. `linux/amd64` (default: this machine's). */
+  platform?: string;
+  /** Named contexts (`--build-context name=value`): a directory, or `oci-layout://PATH[:TAG]` for an image. */
+  buildContexts?: Readonly<Record<string, string>>;
+  /** Image names for the outputs (`-t`). */
+  tags?: readonly string[];
+  /** Where the image goes (default: an OCI layout in `./build-image-out`). */
+  outputs?: readonly OutputSpec[];
+  /** The cache and content store directory (default `$XDG_CACHE_HOME/build-image`). */
+  cacheDir?: string;
+  /** Run every step, using no cache entry. */
+  noCache?: boolean;
+  /** Stage names whose steps use no cache entry. */
+  noCacheFilter?: readonly string[];
+  /** Timestamps of layers and history (seconds since the epoch); default `SOURCE_DATE_EPOCH` when `env` has it. */
+  sourceDateEpoch?: number;
+  /** Environment the build reads `SOURCE_DATE_EPOCH` from (default: none; the library reads no globals). */
+  env?: Readonly<Record<string, string | undefined>>;
+  /** Called for every progress event; nothing is printed by the library. */
+  onProgress?: (event: ProgressEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface StepResult {
+  stage: string;
+  name: string;
+  cached: boolean;
+  /** The layer the step added, when it added one. */
+  layer?: Descriptor;
+}
+
+export interface BuildResult {
+  /** The manifest digest: the image's identity. */
+  digest: string;
+  manifest: ImageManifest;
+  config: OciImageConfig;
+  /** The outputs written, in order. */
+  outputs: OutputSpec[];
+  steps: StepResult[];
+  warnings: string[];
+}
