@@ -1,23 +1,23 @@
-import { readFileSync } from 'node:fs';
+import { buildCommand, packageVersion } from './build-command.js';
+import { buildUsage } from './build-options.js';
 import { parseCommand, parseUsage } from './parse-command.js';
+import { pruneCommand, pruneUsage } from './prune-command.js';
+import { storeCommand, storeUsage } from './store-command.js';
 import { UsageError, type CliIo } from './io.js';
 
-const usage = `Usage: build-image <command> [options]
+const usage = `${buildUsage}
 
 Commands:
-  parse [-f Dockerfile] [--format json|dump]   parse a Dockerfile and print its syntax tree
-  build [options] [context]                     build an image (not yet available)
+  build [OPTIONS] [CONTEXT]   the build above; the word \`build\` may be left out
+  parse                       parse a Dockerfile and print its syntax tree (see below)
+  prune                       remove what no image or cache entry keeps from the content store (see below)
+  store verify                check every blob of the content store against its digest (see below)
 
-Options:
-  -h, --help      show help
-  -V, --version   print the version
+${parseUsage}
 
-${parseUsage}`;
+${pruneUsage}
 
-function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return manifest.version;
-}
+${storeUsage}`;
 
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -26,9 +26,15 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     switch (command) {
       case 'parse':
         return await parseCommand(rest, io);
+      case 'prune':
+        return await pruneCommand(rest, io);
+      case 'store':
+        return await storeCommand(rest, io);
+      case 'build':
+        return await buildCommand(rest, io);
       case '-V':
       case '--version':
-        io.stdout.write(`build-image ${version()}\n`);
+        io.stdout.write(`build-image ${packageVersion()}\n`);
         return 0;
       case undefined:
       case '-h':
@@ -37,8 +43,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
         io.stdout.write(`${usage}\n`);
         return command === undefined ? 2 : 0;
       default:
-        io.stderr.write('build-image: building images is not yet available in this version; `build-image parse` is.\n');
-        return 2;
+        return await buildCommand(argv, io, { implicit: true });
     }
   } catch (error) {
     if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {

@@ -1,0 +1,219 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { BuildOptions } from '../../src/builder/types.js';
+import { defaultOutputPath, parseBuildArgs, parseOutput, type BuildCliSettings } from '../../src/cli/build-options.js';
+import { UsageError } from '../../src/cli/io.js';
+
+function parse(argv: string[], env: Record<string, string | undefined> = {}, stderrIsTTY = false): { options: BuildOptions; settings: BuildCliSettings } {
+  const invocation = parseBuildArgs(argv, { env, stderrIsTTY });
+  if (invocation.kind !== 'build') throw new Error(`expected a build, got ${invocation.kind}`);
+  return invocation;
+}
+
+function usageError(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(UsageError);
+    return (error as Error).message;
+  }
+  throw new Error('expected a UsageError');
+}
+
+describe('build options', () => {
+  it('defaults: context ., the default OCI layout, plain progress off a terminal', () => {
+    expect(parse([])).toEqual({
+      kind: 'build',
+      options: { context: '.', outputs: [{ type: 'oci-layout', dest: 'build-image-out' }] },
+      settings: { progress: 'plain', quiet: false, dockerfileFromStdin: false, defaultOutput: true },
+    });
+    expect(parse(['ctx']).options.context).toBe('ctx');
+  });
+
+  it('reads every flag', () => {
+    const { options, settings } = parse(
+      [
+        '-f', 'docker/Dockerfile.dev',
+        '-t', 'registry.example:5000/team/app:1.0',
+        '--tag=app',
+        '--build-arg', 'A=1',
+        '--build-arg=B=x=y',
+        '--build-arg', 'FROM_ENV',
+        '--build-arg', 'UNSET',
+        '--build-context', 'base=oci-layout:///images/base:1',
+        '--build-context', 'src=../src',
+        '--target', 'final',
+        '--platform', 'linux/arm64',
+        '--no-cache',
+        '--no-cache-filter', 'deps',
+        '--no-cache-filter=test',
+        '-o', 'type=oci,dest=out.tar',
+        '--output', 'type=docker,dest=img.tar',
+        '--progress', 'json',
+        '--cache-dir', '/var/cache/bi',
+        'ctx',
+      ],
+      { FROM_ENV: 'from env' },
+    );
+    expect(options).toEqual({
+      context: 'ctx',
+      dockerfile: path.resolve('docker/Dockerfile.dev'),
+      tags: ['registry.example:5000/team/app:1.0', 'app'],
+      buildArgs: { A: '1', B: 'x=y', FROM_ENV: 'from env' },
+      buildContexts: { base: 'oci-layout:///images/base:1', src: '../src' },
+      target: 'final',
+      platform: 'linux/arm64',
+      noCache: true,
+      noCacheFilter: ['deps', 'test'],
+      outputs: [
+        { type: 'oci-archive', dest: 'out.tar' },
+        { type: 'docker', dest: 'img.tar' },
+      ],
+      cacheDir: '/var/cache/bi',
+    });
+    expect(settings).toEqual({ progress: 'json', quiet: false, dockerfileFromStdin: false, defaultOutput: false });
+  });
+
+  it('takes flags after the context, short flags grouped or joined, and -- before a context that looks like a flag', () => {
+    expect(parse(['ctx', '-qt', 'app']).options).toMatchObject({ context: 'ctx', tags: ['app'] });
+    expect(parse(['-tapp', '-t=other']).options.tags).toEqual(['app', 'other']);
+    expect(parse(['--', '-odd']).options.context).toBe('-odd');
+  });
+
+  it('lets the last single-valued flag win, like cobra', () => {
+    expect(parse(['--target', 'a', '--target', 'b']).options.target).toBe('b');
+  });
+
+  it('takes Go booleans: --no-cache=false, --quiet=1', () => {
+    expect(parse(['--no-cache=false']).options.noCache).toBeUndefined();
+    expect(parse(['--no-cache=true']).options.noCache).toBe(true);
+    expect(parse(['--quiet=1']).settings.quiet).toBe(true);
+    expect(usageError(() => parse(['--no-cache=maybe']))).toBe(
+      'invalid argument "maybe" for "--no-cache" flag: strconv.ParseBool: parsing "maybe": invalid syntax',
+    );
+  });
+
+  it('reads the Dockerfile from standard input with -f -', () => {
+    const { options, settings } = parse(['-f', '-', 'ctx']);
+    expect(options.dockerfile).toBeUndefined();
+    expect(settings.dockerfileFromStdin).toBe(true);
+  });
+
+  it('names the default output after the first tag', () => {
+    expect(parse(['-t', 'ghcr.io/me/app:1.2', '-t', 'other']).options.outputs).toEqual([{ type: 'oci-layout', dest: 'ghcr.io_me_app_1.2' }]);
+    expect(parse(['-t', 'app']).options.outputs).toEqual([{ type: 'oci-layout', dest: 'app' }]);
+    expect(defaultOutputPath([])).toBe('build-image-out');
+    expect(parse(['-t', 'app', '-o', 'dir']).settings.defaultOutput).toBe(false);
+  });
+
+  it('resolves --progress: auto is tty on a terminal, plain elsewhere; BUILDKIT_PROGRESS sets the default', () => {
+    expect(parse([], {}, true).settings.progress).toBe('tty');
+    expect(parse(['--progress=auto'], {}, false).settings.progress).toBe('plain');
+    expect(parse(['--progress', 'tty']).settings.progress).toBe('tty');
+    expect(parse(['--progress', 'plain'], {}, true).settings.progress).toBe('plain');
+    expect(parse(['--progress', 'rawjson']).settings.progress).toBe('json');
+    expect(parse([], { BUILDKIT_PROGRESS: 'plain' }, true).settings.progress).toBe('plain');
+    expect(parse(['--progress', 'tty'], { BUILDKIT_PROGRESS: 'plain' }).settings.progress).toBe('tty');
+    expect(usageError(() => parse(['--progress', 'fancy']))).toBe('invalid progress mode "fancy" (expected auto, plain, tty or json)');
+    expect(usageError(() => parse([], { BUILDKIT_PROGRESS: 'fancy' }))).toBe('invalid BUILDKIT_PROGRESS "fancy" (expected auto, plain, tty or json)');
+  });
+
+  it('makes -q quiet whatever the progress mode', () => {
+    expect(parse(['-q', '--progress', 'tty']).settings).toMatchObject({ progress: 'quiet', quiet: true });
+    expect(parse(['--progress', 'quiet']).settings.quiet).toBe(true);
+  });
+
+  it('passes SOURCE_DATE_EPOCH through env; --reproducible sets 0 only when it is not set', () => {
+    expect(parse([], { SOURCE_DATE_EPOCH: '1700000000' }).options).toMatchObject({ env: { SOURCE_DATE_EPOCH: '1700000000' } });
+    expect(parse([], { SOURCE_DATE_EPOCH: '1700000000' }).options.sourceDateEpoch).toBeUndefined();
+    expect(parse(['--reproducible']).options.sourceDateEpoch).toBe(0);
+    expect(parse(['--reproducible']).options.env).toBeUndefined();
+    expect(parse(['--reproducible'], { SOURCE_DATE_EPOCH: '5' }).options).toMatchObject({ env: { SOURCE_DATE_EPOCH: '5' } });
+    expect(parse(['--reproducible'], { SOURCE_DATE_EPOCH: '5' }).options.sourceDateEpoch).toBeUndefined();
+    expect(parse(['--reproducible'], { SOURCE_DATE_EPOCH: '' }).options.sourceDateEpoch).toBe(0);
+    expect(parse([], { OTHER: 'x' }).options.env).toBeUndefined();
+  });
+
+  it('accepts one platform, repeated or comma-separated, and refuses several', () => {
+    expect(parse(['--platform', 'linux/amd64,linux/amd64']).options.platform).toBe('linux/amd64');
+    expect(usageError(() => parse(['--platform', 'linux/amd64,linux/arm64']))).toMatch(/^multi-platform builds are not supported yet/);
+    expect(usageError(() => parse(['--platform', 'linux/amd64', '--platform', 'linux/arm64']))).toMatch(/^multi-platform/);
+  });
+
+  it('answers --help and --version before anything else', () => {
+    expect(parseBuildArgs(['--help'])).toEqual({ kind: 'help' });
+    expect(parseBuildArgs(['-h', 'a', 'b'])).toEqual({ kind: 'help' });
+    expect(parseBuildArgs(['--version'])).toEqual({ kind: 'version' });
+    expect(parseBuildArgs(['-V'])).toEqual({ kind: 'version' });
+  });
+
+  it("gives cobra's messages for flag mistakes", () => {
+    expect(usageError(() => parse(['--bogus']))).toBe('unknown flag: --bogus');
+    expect(usageError(() => parse(['--bogus=1']))).toBe('unknown flag: --bogus');
+    expect(usageError(() => parse(['-qx']))).toBe("unknown shorthand flag: 'x' in -qx");
+    expect(usageError(() => parse(['--tag']))).toBe('flag needs an argument: --tag');
+    expect(usageError(() => parse(['-t']))).toBe("flag needs an argument: 't' in -t");
+    expect(usageError(() => parse(['a', 'b']))).toBe('accepts at most 1 arg(s), received 2');
+  });
+
+  it('checks values', () => {
+    expect(usageError(() => parse(['--build-arg', '=x']))).toBe('invalid key-value pair "=x": empty key');
+    expect(usageError(() => parse(['--build-context', 'name']))).toBe('invalid context value: name, expected key=value');
+    expect(usageError(() => parse(['--build-context', '=x']))).toBe('invalid context value: =x, expected key=value');
+    expect(usageError(() => parse(['-t', 'App:1']))).toMatch(/^invalid tag "App:1": .*lower-case/);
+    expect(usageError(() => parse(['-t', 'app:bad tag']))).toMatch(/^invalid tag "app:bad tag"/);
+    expect(usageError(() => parse(['-t', `app@sha256:${'0'.repeat(64)}`]))).toMatch(/^invalid tag/);
+    expect(usageError(() => parse(['-f', '']))).toBe('the Dockerfile path (-f) is empty');
+    expect(usageError(() => parse(['-']))).toMatch(/^reading the build context from standard input is not supported yet/);
+    expect(usageError(() => parse(['https://github.com/a/b.git']))).toMatch(/^remote build contexts are not supported yet/);
+    expect(usageError(() => parse(['git@github.com:a/b.git']))).toMatch(/^remote build contexts/);
+  });
+});
+
+describe('--output', () => {
+  it('reads the buildx forms', () => {
+    expect(parseOutput('type=oci,dest=out.tar')).toEqual({ type: 'oci-archive', dest: 'out.tar' });
+    expect(parseOutput('type=oci,dest=out.tar,tar=true')).toEqual({ type: 'oci-archive', dest: 'out.tar' });
+    expect(parseOutput('type=oci,dest=dir,tar=false')).toEqual({ type: 'oci-layout', dest: 'dir' });
+    expect(parseOutput('type=oci,tar=0,dest=dir')).toEqual({ type: 'oci-layout', dest: 'dir' });
+    expect(parseOutput('type=docker,dest=x.tar')).toEqual({ type: 'docker', dest: 'x.tar' });
+    expect(parseOutput('type=local,dest=dir')).toEqual({ type: 'local', dest: 'dir' });
+    expect(parseOutput('dir')).toEqual({ type: 'local', dest: 'dir' });
+    expect(parseOutput('./out/rootfs')).toEqual({ type: 'local', dest: './out/rootfs' });
+  });
+
+  it('reads CSV: quoted values with commas, keys case-insensitive and trimmed', () => {
+    expect(parseOutput('type=local,"dest=a,b"')).toEqual({ type: 'local', dest: 'a,b' });
+    expect(parseOutput('TYPE=oci, Dest=x.tar')).toEqual({ type: 'oci-archive', dest: 'x.tar' });
+    expect(parseOutput('dest=x.tar,type=docker')).toEqual({ type: 'docker', dest: 'x.tar' });
+  });
+
+  it('refuses registry outputs until registry support arrives', () => {
+    expect(usageError(() => parseOutput('type=registry'))).toMatch(/^--output type=registry \(pushing to a registry\) arrives with registry support/);
+    expect(usageError(() => parseOutput('type=image,name=x,push=true'))).toMatch(/arrives with registry support/);
+  });
+
+  it('refuses unknown types and keys, and missing values', () => {
+    expect(usageError(() => parseOutput('type=foo,dest=x'))).toBe('unknown output type "foo" (supported: oci, docker, local)');
+    expect(usageError(() => parseOutput('type=tar,dest=x'))).toBe('--output type=tar is not supported yet (supported: oci, docker, local)');
+    expect(usageError(() => parseOutput('type=oci,dest=x,compression=zstd'))).toBe('unknown key "compression" in --output type=oci (supported: dest, tar)');
+    expect(usageError(() => parseOutput('type=local,dest=x,tar=false'))).toBe('unknown key "tar" in --output type=local (supported: dest)');
+    expect(usageError(() => parseOutput('dest=x,tar=false'))).toBe('type is required for output');
+    // One field without a comma is a path, as in buildx (even when it has an =).
+    expect(parseOutput('dest=x')).toEqual({ type: 'local', dest: 'dest=x' });
+    expect(usageError(() => parseOutput('type=oci,dest'))).toBe('invalid value dest');
+    expect(usageError(() => parseOutput('type=local'))).toBe('dest is required for local output');
+    expect(usageError(() => parseOutput('type=oci,tar=false'))).toBe('output directory is required for oci exporter');
+    expect(usageError(() => parseOutput('type=oci'))).toMatch(/^dest is required for oci output/);
+    expect(usageError(() => parseOutput('type=docker'))).toMatch(/^dest is required for docker output: build-image has no Docker daemon/);
+    expect(usageError(() => parseOutput('type=docker,dest=x,tar=false'))).toMatch(/^tar=false is not supported for type=docker/);
+    expect(usageError(() => parseOutput('type=oci,dest=x,tar=yes'))).toMatch(/^invalid argument "yes" for tar/);
+    expect(usageError(() => parseOutput('-'))).toMatch(/^writing the output to standard output \(-o -\) is not supported/);
+    expect(usageError(() => parseOutput(''))).toBe('invalid --output: the value is empty');
+    expect(usageError(() => parseOutput('type=local,dest="x'))).toMatch(/^invalid --output type=local,dest="x: parse error on line 1/);
+  });
+
+  it('gives usage errors through parseBuildArgs too', () => {
+    expect(usageError(() => parse(['-o', 'type=registry']))).toMatch(/arrives with registry support/);
+  });
+});
