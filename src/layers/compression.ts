@@ -22,30 +22,18 @@ export type LayerMediaType = (typeof LayerMediaType)[CompressionType];
 export const DEFAULT_GZIP_LEVEL = 6;
 export const DEFAULT_ZSTD_LEVEL = 3;
 
-/**
- * zlib runs on the libuv threadpool, one call per output buffer, each call a round trip through the main thread.
- * 256 KiB output buffers (the default is 16 KiB) make those round trips rare, so the compressor thread is rarely
- * waiting on a main thread busy with reading and hashing (or with a second layer): measured in bench/layers.
- */
-const GZIP_CHUNK_SIZE = 256 * 1024;
-/** Tar bytes queued ahead of the compressor, so it never waits for the next file to be read. */
-const GZIP_INPUT_BUFFER = 2 * 1024 * 1024;
-
 /** The compressor for `compression`, or undefined for none. Throws typed errors for bad levels or missing zstd. */
 export async function createCompressor(compression: LayerCompression): Promise<Duplex | undefined> {
   switch (compression.type) {
     case 'none':
       return undefined;
     case 'gzip':
-      // Every parameter pinned so the bytes depend only on the level (and the zlib version). The buffer sizes
-      // change how the work is cut up, never the bytes.
+      // Every parameter pinned so the bytes depend only on the level (and the zlib version).
       return createGzip({
         level: checkedLevel('gzip', compression.level ?? DEFAULT_GZIP_LEVEL, 1, 9),
         memLevel: 8,
         windowBits: 15,
         strategy: zlibConstants.Z_DEFAULT_STRATEGY,
-        chunkSize: GZIP_CHUNK_SIZE,
-        writableHighWaterMark: GZIP_INPUT_BUFFER,
       });
     case 'zstd': {
       const level = checkedLevel('zstd', compression.level ?? DEFAULT_ZSTD_LEVEL, 1, 22);
