@@ -1,7 +1,7 @@
 import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExpandedSource } from '../context/index.js';
-import type { LayerAdd } from '../layers/index.js';
+import type { AddDirectory, LayerAdd } from '../layers/index.js';
 import type { ModeChange } from './chmod.js';
 import type { InlineFile } from './plan/index.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
@@ -110,6 +110,19 @@ export async function copyChanges(target: CopyTarget, sources: readonly CopySour
   return [...changes.values()];
 }
 
+/**
+ * A directory a step writes: one that exists in the stage's filesystem keeps its metadata; a missing one is
+ * created 0755, owned by `owner` (default root), with time `now`.
+ */
+export async function directoryEntry(rootfs: string | undefined, relative: string, owner: Owner | undefined, now: number): Promise<AddDirectory> {
+  const existing = rootfs === undefined ? undefined : await lstat(path.join(rootfs, relative)).catch(() => undefined);
+  if (existing?.isDirectory()) {
+    return { kind: 'add', type: 'directory', path: relative, mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: Math.floor(existing.mtimeMs / 1000) };
+  }
+  const ids = owner ?? { uid: 0, gid: 0 };
+  return { kind: 'add', type: 'directory', path: relative, mode: 0o755, uid: ids.uid, gid: ids.gid, mtime: now };
+}
+
 /** Every directory above an added path: existing ones with their metadata, missing ones created. */
 async function addParents(changes: Map<string, LayerAdd>, target: CopyTarget): Promise<void> {
   const parents = new Set<string>();
@@ -119,13 +132,5 @@ async function addParents(changes: Map<string, LayerAdd>, target: CopyTarget): P
       parents.add(parent);
     }
   }
-  for (const parent of parents) {
-    const existing = target.rootfs === undefined ? undefined : await lstat(path.join(target.rootfs, parent)).catch(() => undefined);
-    if (existing?.isDirectory()) {
-      changes.set(parent, { kind: 'add', type: 'directory', path: parent, mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: Math.floor(existing.mtimeMs / 1000) });
-    } else {
-      const ids = target.owner ?? { uid: 0, gid: 0 };
-      changes.set(parent, { kind: 'add', type: 'directory', path: parent, mode: 0o755, uid: ids.uid, gid: ids.gid, mtime: target.now });
-    }
-  }
+  for (const parent of parents) changes.set(parent, await directoryEntry(target.rootfs, parent, target.owner, target.now));
 }

@@ -11,10 +11,10 @@ import {
 } from '../context/index.js';
 import { applyInstructionToConfig, normalizeWorkdir, startStageConfig, type ContainerConfig } from './config/index.js';
 import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
-import { loadBaseImage } from './base-image.js';
+import { isImageLocation, loadBaseImage } from './base-image.js';
 import { cacheKey } from './cache-key.js';
 import { parseChmod } from './chmod.js';
-import { copyChanges, type CopySource } from './copy-layer.js';
+import { copyChanges, directoryEntry, type CopySource } from './copy-layer.js';
 import type { LayerRecord } from './layer-record.js';
 import { storeLayer } from './layer-step.js';
 import type { ProgressEmitter } from './progress-emitter.js';
@@ -253,7 +253,7 @@ export class StageRunner {
       const root = await materializeRootfs(session.store, stage.layers);
       return { root: root ?? (await emptyDirectory(session)), excludes: undefined, key: stage.key };
     }
-    if (source.kind === 'context' && !/^(oci-layout:\/\/|oci:|oci-archive:|docker-archive:|docker-image:\/\/)/.test(source.value)) {
+    if (source.kind === 'context' && !isImageLocation(source.value) && !source.value.startsWith('docker-image://')) {
       return { root: path.resolve(session.contextDir, source.value), excludes: undefined, key: `context:${source.name}` };
     }
     if (source.kind === 'scratch') return { root: await emptyDirectory(session), excludes: undefined, key: 'scratch' };
@@ -276,19 +276,9 @@ async function emptyDirectory(session: BuildSession): Promise<string> {
   return mkdtemp(path.join(session.store.root, 'tmp', 'empty-'));
 }
 
-/** The directories WORKDIR creates: every missing component of the path, 0755 root. */
-async function directoryChain(workdir: string, root: string | undefined, now: number): Promise<LayerChange[]> {
+/** The directories WORKDIR writes: every component of the path, existing ones with their metadata. */
+function directoryChain(workdir: string, root: string | undefined, now: number): Promise<LayerChange[]> {
   const parts = workdir.split('/').filter(Boolean);
-  const changes: LayerChange[] = [];
-  for (let index = 1; index <= parts.length; index++) {
-    const relative = parts.slice(0, index).join('/');
-    const existing = root === undefined ? undefined : await lstat(path.join(root, relative)).catch(() => undefined);
-    if (existing?.isDirectory()) {
-      changes.push({ kind: 'add', type: 'directory', path: relative, mode: existing.mode & 0o7777, uid: existing.uid, gid: existing.gid, mtime: Math.floor(existing.mtimeMs / 1000) });
-    } else {
-      changes.push({ kind: 'add', type: 'directory', path: relative, mode: 0o755, uid: 0, gid: 0, mtime: now });
-    }
-  }
-  return changes;
+  return Promise.all(parts.map((_part, index) => directoryEntry(root, parts.slice(0, index + 1).join('/'), undefined, now)));
 }
 

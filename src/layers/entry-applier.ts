@@ -10,7 +10,7 @@ import { chmod, chown, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, s
 import path from 'node:path';
 import { HardlinkTargetError, LayerPathConflictError, LinkEscapeError, UnsafeLayerPathError } from './errors.js';
 import { OPAQUE_WHITEOUT, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseNameOf, cleanArchivePath, parentOf } from './layer-path.js';
-import { resolveInRoot } from './resolve-in-root.js';
+import { lstatOrUndefined, resolveInRoot } from './resolve-in-root.js';
 import { makeDevice, makeFifo } from './special-files.js';
 import type { TarEntryHeader } from './tar-format.js';
 import type { TarEntry } from './tar-reader.js';
@@ -251,15 +251,5 @@ export class EntryApplier {
     this.stats.xattrsSkipped += header.xattrs.size - (wanted?.size ?? 0);
     if (wanted) this.pendingXattrs.set(target, wanted);
     else this.pendingXattrs.delete(target);
-  }
-}
-
-async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
-  try {
-    return await lstat(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT' || code === 'ENOTDIR') return undefined;
-    throw error;
   }
 }

@@ -3,6 +3,7 @@
  * by component, following symlinks but reading every symlink target, absolute or relative, against the root,
  * and never climbing above it. The result is always inside the root.
  */
+import type { Stats } from 'node:fs';
 import { lstat, readlink } from 'node:fs/promises';
 import path from 'node:path';
 import { SymlinkLoopError } from './errors.js';
@@ -39,7 +40,8 @@ export async function resolveInRoot(root: string, unsafePath: string): Promise<s
   return path.join(root, ...resolved);
 }
 
-async function lstatOrUndefined(file: string) {
+/** lstat, or undefined when the path (or a parent) does not exist. */
+export async function lstatOrUndefined(file: string): Promise<Stats | undefined> {
   try {
     return await lstat(file);
   } catch (error) {

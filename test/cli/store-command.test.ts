@@ -1,25 +1,15 @@
 import { existsSync } from 'node:fs';
 import { chmod, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
-import { main } from '../../src/cli/index.js';
+import { runCli } from './cli-support.js';
 import { makeTestImage, type TestImage } from '../fixtures/layers.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 
 const tempDir = tempDirs('cli-store');
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  const out: Buffer[] = [];
-  const err: Buffer[] = [];
-  stdout.on('data', (chunk: Buffer) => out.push(chunk));
-  stderr.on('data', (chunk: Buffer) => err.push(chunk));
-  const code = await main(argv, { stdout, stderr });
-  return { code, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() };
-}
+const run = runCli;
 
 /** A real store: an image kept by a root, plus a blob nothing refers to. */
 async function makeStore(): Promise<{ dir: string; store: ContentStore; image: TestImage; loose: string }> {

@@ -6,7 +6,7 @@ import { ExpansionError } from '../../../src/parser/errors.js';
 import { expandWord, expandWords } from '../../../src/parser/shell/index.js';
 
 // BuildKit's own vectors, read in place from the shared checkout (never copied here).
-// Harness contract: /work/shared/conformance/README.md, section 7.
+// Harness contract: ../shared/conformance/README.md, section 7.
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const vectorDir = path.resolve(repoRoot, '../shared/conformance/buildkit/shell');
 const envVarFile = path.join(vectorDir, 'envVarTest');
