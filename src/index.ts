@@ -50,5 +50,5 @@ export type {
   CopyInstruction,
   AddInstruction,
 } from './parser/index.js';
-export { build, BuildError, BuildErrorCode, BuildStepError, DockerfileInvalidError, StepErrorCode } from './builder/index.js';
-export type { BuildOptions, BuildResult, OutputSpec, ProgressEvent, StepInfo, StepResult } from './builder/index.js';
+export { build, startBuild, BuildError, BuildErrorCode, BuildStepError, DockerfileInvalidError, StepErrorCode } from './builder/index.js';
+export type { BuildOptions, BuildResult, BuildRun, OutputSpec, ProgressEvent, StepInfo, StepResult } from './builder/index.js';

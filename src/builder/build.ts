@@ -10,6 +10,7 @@ import { planBuild } from './plan/index.js';
 import { ProgressEmitter } from './progress-emitter.js';
 import { StageRunner, type BuildSession } from './stage-runner.js';
 import { StepCache } from './step-cache.js';
+import { visibleStepCount } from './visible-steps.js';
 import type { BuildOptions, BuildResult, OutputSpec } from './types.js';
 
 function sourceDateEpochOf(options: BuildOptions): number | undefined {
@@ -60,7 +61,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       signal: options.signal,
       steps: [],
     };
-    progress.emit({ type: 'build-start', stages: plan.needed.length, steps: plan.needed.reduce((sum, index) => sum + plan.stages[index].steps.length + 1, 0) });
+    progress.emit({ type: 'build-start', stages: plan.needed.length, steps: plan.needed.reduce((sum, index) => sum + visibleStepCount(plan.stages[index]), 0) });
     const runner = new StageRunner(session);
     for (const level of plan.levels) await Promise.all(level.map((index) => runner.stage(index)));
     const final = await runner.stage(plan.target);

@@ -39,7 +39,7 @@ export type ProgressEvent =
 export interface BuildOptions {
   /** The build context directory. */
   context: string;
-  /** The Dockerfile: a path (default `<context>/Dockerfile`). */
+  /** The Dockerfile: a path, relative ones from the context (default `<context>/Dockerfile`). The CLI resolves `-f` from the working directory, as buildx does, and passes it absolute. */
   dockerfile?: string;
   /** The Dockerfile's text, instead of reading `dockerfile`. */
   dockerfileText?: string;
