@@ -15,10 +15,30 @@ export const StepErrorCode = {
   InvalidChmod: 'INVALID_CHMOD',
   /** `ADD` of a URL: not supported yet. */
   RemoteSourceUnsupported: 'REMOTE_SOURCE_UNSUPPORTED',
+  /** An ADD archive entry would land outside the destination (`..`, absolute name, symlink or hardlink escape). */
+  UnsafeArchiveEntry: 'ADD_UNSAFE_ARCHIVE_ENTRY',
+  /** An ADD archive is damaged past its first entry, or holds what a layer cannot store. */
+  ArchiveUnreadable: 'ADD_ARCHIVE_UNREADABLE',
+  /** Reading a bzip2, xz or zstd archive needs a command-line tool that is not installed. */
+  DecompressorUnavailable: 'ADD_DECOMPRESSOR_UNAVAILABLE',
+  /** `ADD --checksum` is malformed, or given for a source that is not an http(s) URL. */
+  InvalidChecksum: 'ADD_INVALID_CHECKSUM',
+  /** A downloaded file's digest differs from `--checksum`. */
+  ChecksumMismatch: 'ADD_CHECKSUM_MISMATCH',
+  /** An ADD URL could not be fetched: network failure or an http error status. */
+  DownloadFailed: 'ADD_DOWNLOAD_FAILED',
   /** The build was cancelled through its AbortSignal. */
   Aborted: 'BUILD_ABORTED',
   /** Any other failure of a step; `cause` holds the original error. */
   StepFailed: 'STEP_FAILED',
+  /** A RUN command exited with a non-zero code (or was killed). */
+  RunFailed: 'RUN_FAILED',
+  /** A `RUN --mount=type=secret,required` names a secret the build was not given. */
+  SecretNotFound: 'SECRET_NOT_FOUND',
+  /** A RUN mount this version cannot provide (`type=ssh`), or a mount source that is not usable. */
+  MountUnsupported: 'MOUNT_UNSUPPORTED',
+  /** `RUN --network=host` or `--security=insecure` without the matching `allow` entitlement. */
+  EntitlementRequired: 'ENTITLEMENT_REQUIRED',
 } as const;
 
 export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];

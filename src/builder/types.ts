@@ -64,6 +64,17 @@ export interface BuildOptions {
   sourceDateEpoch?: number;
   /** Environment the build reads `SOURCE_DATE_EPOCH` from (default: none; the library reads no globals). */
   env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Secrets for `RUN --mount=type=secret,id=ID`: a file to read (`--secret id=ID,src=FILE`) or the value itself.
+   * They never enter a layer, the cache key or the history.
+   */
+  secrets?: Readonly<Record<string, { file: string } | { value: string }>>;
+  /** The network of RUN steps that do not say `--network=`: `none` (default, no network at all) or `host`. */
+  network?: 'none' | 'host';
+  /** Entitlements, as buildx's `--allow`: `network.host` lets `RUN --network=host` use the host's network. */
+  allow?: ReadonlyArray<'network.host' | 'security.insecure'>;
+  /** What runs RUN steps: `auto` (crun, then runc, then the built-in chroot executor; default) or one of them. */
+  executor?: 'auto' | 'crun' | 'runc' | 'chroot';
   /** Called for every progress event; nothing is printed by the library. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;

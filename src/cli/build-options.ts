@@ -24,6 +24,10 @@ Options:
                                   tty on a terminal, else plain; BUILDKIT_PROGRESS sets the default)
   -q, --quiet                     no progress; print only the image digest
       --reproducible              timestamps at SOURCE_DATE_EPOCH, or 0 (1970) when it is not set
+      --secret id=ID,src=FILE     a secret for RUN --mount=type=secret (or id=ID,env=VARIABLE; repeatable)
+      --network MODE              the network of RUN steps: none (default) or host
+      --allow ENTITLEMENT         allow network.host (RUN --network=host) or security.insecure (repeatable)
+      --executor NAME             what runs RUN steps: auto (default: crun, runc, then chroot), crun, runc, chroot
   -t, --tag NAME[:TAG]            name the image (repeatable)
       --target STAGE              the stage to build (default: the last one)
   -V, --version                   print the version
@@ -74,6 +78,10 @@ const flags = {
   'cache-dir': { type: 'string' },
   quiet: { type: 'boolean', short: 'q' },
   reproducible: { type: 'boolean' },
+  secret: { type: 'string', multiple: true },
+  network: { type: 'string' },
+  allow: { type: 'string', multiple: true },
+  executor: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -151,6 +159,25 @@ export function parseBuildArgs(argv: readonly string[], options: ParseBuildArgsO
   const sourceDateEpoch = env.SOURCE_DATE_EPOCH;
   if (sourceDateEpoch !== undefined) build.env = { SOURCE_DATE_EPOCH: sourceDateEpoch };
   if (booleans.get('reproducible') && (sourceDateEpoch === undefined || sourceDateEpoch === '')) build.sourceDateEpoch = 0;
+
+  const secrets = all('secret').map((value) => parseSecret(value, env));
+  if (secrets.length > 0) build.secrets = Object.fromEntries(secrets);
+
+  const network = last('network');
+  if (network !== undefined) {
+    if (network === 'host' || network === 'none') build.network = network;
+    else if (network !== 'default') throw new UsageError(`invalid --network ${network}: use default, none or host`);
+  }
+  const allow = all('allow').flatMap((value) => value.split(',')).map((value) => value.trim()).filter((value) => value !== '');
+  for (const entitlement of allow) {
+    if (entitlement !== 'network.host' && entitlement !== 'security.insecure') throw new UsageError(`invalid --allow ${entitlement}: use network.host or security.insecure`);
+  }
+  if (allow.length > 0) build.allow = allow as Array<'network.host' | 'security.insecure'>;
+  const executor = last('executor');
+  if (executor !== undefined) {
+    if (executor !== 'auto' && executor !== 'crun' && executor !== 'runc' && executor !== 'chroot') throw new UsageError(`invalid --executor ${executor}: use auto, crun, runc or chroot`);
+    build.executor = executor;
+  }
 
   const quiet = booleans.get('quiet') === true;
   let progress = resolveProgress(last('progress'), env.BUILDKIT_PROGRESS, options.stderrIsTTY === true);
@@ -249,6 +276,44 @@ function resolveProgress(flag: string | undefined, fromEnv: string | undefined, 
 }
 
 /** `--build-arg` values as buildx reads them: `KEY=VALUE`, or `KEY` for the environment's value (left out when unset). */
+/**
+ * One `--secret` in buildx's syntax: `id=ID,src=FILE` (or `source=`), `id=ID,env=VARIABLE`, `type=file|env`; with
+ * neither src nor env, the environment variable named ID. Environment values are read here, so the library gets
+ * the value and reads no environment itself.
+ */
+export function parseSecret(value: string, env: Readonly<Record<string, string | undefined>>): [string, { file: string } | { value: string }] {
+  const csv = csvFields(value);
+  if (!csv.ok) throw new UsageError(`invalid --secret ${value}: ${csv.message}`);
+  let type: string | undefined;
+  let id = '';
+  let file: string | undefined;
+  let variable: string | undefined;
+  for (const field of csv.fields) {
+    const equals = field.indexOf('=');
+    if (equals === -1) throw new UsageError(`invalid --secret field ${field}: expected key=value`);
+    const key = field.slice(0, equals).toLowerCase();
+    const fieldValue = field.slice(equals + 1);
+    if (key === 'type') {
+      if (fieldValue !== 'file' && fieldValue !== 'env') throw new UsageError(`unsupported secret type ${JSON.stringify(fieldValue)}`);
+      type = fieldValue;
+    } else if (key === 'id') id = fieldValue;
+    else if (key === 'src' || key === 'source') file = fieldValue;
+    else if (key === 'env') variable = fieldValue;
+    else throw new UsageError(`unexpected key '${key}' in '${field}'`);
+  }
+  if (type === 'env' && variable === undefined) {
+    variable = file;
+    file = undefined;
+  }
+  if (id === '') id = variable ?? (file ? path.basename(file) : '');
+  if (id === '') throw new UsageError(`invalid --secret ${value}: an id is required`);
+  if (file !== undefined) return [id, { file: path.resolve(file) }];
+  const name = variable ?? id;
+  const secret = env[name];
+  if (secret === undefined) throw new UsageError(`--secret ${id}: the environment variable ${name} is not set${variable === undefined ? ' (give src=FILE or env=VARIABLE)' : ''}`);
+  return [id, { value: secret }];
+}
+
 function keyValues(values: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const value of values) {

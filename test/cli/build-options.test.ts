@@ -217,3 +217,35 @@ describe('--output', () => {
     expect(usageError(() => parse(['-o', 'type=registry']))).toMatch(/arrives with registry support/);
   });
 });
+
+describe('RUN options: --secret, --network, --allow, --executor', () => {
+  it('reads secrets in buildx syntax: files resolved, environment values read by the CLI', () => {
+    const { options } = parse(['--secret', 'id=npm,src=npmrc', '--secret', 'id=token,env=GH_TOKEN', '--secret', 'type=env,src=AWS_KEY', '--secret', 'id=PLAIN'], {
+      GH_TOKEN: 'gh-value',
+      AWS_KEY: 'aws-value',
+      PLAIN: 'plain-value',
+    });
+    expect(options.secrets).toEqual({
+      npm: { file: path.resolve('npmrc') },
+      token: { value: 'gh-value' },
+      AWS_KEY: { value: 'aws-value' },
+      PLAIN: { value: 'plain-value' },
+    });
+  });
+
+  it('refuses secrets without an id, with an unknown key or with an unset variable', () => {
+    expect(usageError(() => parse(['--secret', 'src=']))).toMatch(/an id is required/);
+    expect(usageError(() => parse(['--secret', 'id=a,foo=b']))).toMatch(/unexpected key 'foo'/);
+    expect(usageError(() => parse(['--secret', 'id=a,env=NOPE']))).toMatch(/NOPE is not set/);
+    expect(usageError(() => parse(['--secret', 'type=ssh,id=a']))).toMatch(/unsupported secret type/);
+  });
+
+  it('takes the network, entitlements and executor, refusing unknown values', () => {
+    const { options } = parse(['--network', 'host', '--allow', 'network.host,security.insecure', '--executor', 'chroot']);
+    expect(options).toMatchObject({ network: 'host', allow: ['network.host', 'security.insecure'], executor: 'chroot' });
+    expect(parse(['--network=default']).options.network).toBeUndefined();
+    expect(usageError(() => parse(['--network', 'bridge']))).toMatch(/invalid --network bridge/);
+    expect(usageError(() => parse(['--allow', 'device']))).toMatch(/invalid --allow device/);
+    expect(usageError(() => parse(['--executor', 'docker']))).toMatch(/invalid --executor docker/);
+  });
+});
