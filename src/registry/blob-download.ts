@@ -1,0 +1,99 @@
+import type { Writable } from 'node:stream';
+import type { ContentStore } from '../cache/index.js';
+import { ImageError, type Descriptor, type WrittenContent } from '../image/index.js';
+import type { RegistryClient } from './client.js';
+import { RegistryError, RegistryErrorCode } from './errors.js';
+import { formatReference, type RegistryReference } from './reference.js';
+import { backoffDelay, isTransientError, sleep } from './retry.js';
+import { networkReason } from './transport.js';
+
+/**
+ * Downloads a blob into the content store, streamed through the store's blob writer (which hashes it into a temp
+ * file and renames it into place only when digest and size match: a mismatch keeps nothing). When the connection
+ * breaks mid-blob, the download resumes where it stopped with an HTTP Range request if the registry honours it
+ * (206), and starts over otherwise; after the retry policy's retries it fails and drops what it had.
+ */
+export async function downloadBlob(client: RegistryClient, reference: RegistryReference, descriptor: Descriptor, store: ContentStore): Promise<WrittenContent> {
+  const what = `blob ${descriptor.digest} of ${formatReference(reference)}`;
+  const request = client.requestFor(reference, false);
+  const policy = client.transport.retryPolicy;
+  let writer = await store.createBlobWriter({ digest: descriptor.digest, size: descriptor.size });
+  let received = 0;
+  let failures = 0;
+  try {
+    while (true) {
+      const headers: Record<string, string> = {};
+      if (received > 0) headers.Range = `bytes=${received}-`;
+      const response = await client.transport.request({ ...request, method: 'GET', path: `/v2/${reference.repository}/blobs/${descriptor.digest}`, headers });
+      if (response.status === 404) {
+        const error = await client.transport.statusError(request, response, what);
+        throw new RegistryError(RegistryErrorCode.NotFound, `${what} is missing in registry ${reference.registry}: ${error.message}`, { registry: reference.registry, reference: request.reference, status: 404 });
+      }
+      if (response.status !== 200 && response.status !== 206) throw await client.transport.statusError(request, response, what);
+      if (received > 0 && (response.status !== 206 || rangeStart(response) !== received)) {
+        // The registry sent the whole blob again: start over.
+        await writer.abort();
+        writer = await store.createBlobWriter({ digest: descriptor.digest, size: descriptor.size });
+        received = 0;
+        if (response.status === 206) {
+          await response.body?.cancel();
+          continue;
+        }
+      }
+      try {
+        for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
+          await write(writer.stream, chunk);
+          received += chunk.length;
+        }
+        if (received >= descriptor.size) break;
+        throw Object.assign(new Error(`the registry ended the blob after ${received} of ${descriptor.size} bytes`), { code: 'ECONNRESET' });
+      } catch (error) {
+        if (writer.stream.destroyed) break; // the store refused the content: commit() says why
+        if (!isTransientError(error) || failures >= policy.retries) {
+          throw new RegistryError(
+            RegistryErrorCode.Unreachable,
+            `downloading ${what} from registry ${reference.registry} failed after ${failures + 1} attempt${failures === 0 ? '' : 's'}: ${networkReason(error)}; nothing was kept`,
+            { registry: reference.registry, reference: request.reference },
+          );
+        }
+        await sleep(backoffDelay(policy, failures++));
+      }
+    }
+    return await writer.commit().catch((error: unknown) => {
+      if (error instanceof ImageError) {
+        throw new RegistryError(RegistryErrorCode.DigestMismatch, `${what} from registry ${reference.registry} is not what its descriptor says: ${error.message}; nothing was kept`, {
+          registry: reference.registry,
+          reference: request.reference,
+          cause: error,
+        });
+      }
+      throw error;
+    });
+  } catch (error) {
+    await writer.abort();
+    throw error;
+  }
+}
+
+/** Writes a chunk, waiting while the consumer is behind; stops at once if the consumer has failed. */
+async function write(stream: Writable, chunk: Uint8Array): Promise<void> {
+  if (stream.destroyed) throw new Error('the store stopped reading');
+  if (stream.write(chunk)) return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      stream.off('drain', done);
+      stream.off('close', done);
+      resolve();
+    };
+    stream.on('drain', done);
+    stream.on('close', done);
+  });
+  if (stream.destroyed) throw new Error('the store stopped reading');
+}
+
+/** The first byte position of a 206 answer's Content-Range (`bytes 100-199/200`). */
+function rangeStart(response: Response): number | undefined {
+  const match = /^bytes (\d+)-/.exec(response.headers.get('content-range') ?? '');
+  return match ? Number(match[1]) : undefined;
+}
+

@@ -1,0 +1,210 @@
+import type { Readable } from 'node:stream';
+import { Authenticator, type AuthRequest } from './authenticator.js';
+import type { CredentialProvider } from './credentials.js';
+import { allowsPlainHttp, registryHost } from './endpoint.js';
+import { RegistryError, RegistryErrorCode } from './errors.js';
+import { backoffDelay, defaultRetryPolicy, isTransientError, isTransientStatus, retryAfterMs, sleep, type RetryPolicy } from './retry.js';
+
+/**
+ * HTTP to registries on Node's fetch: the base URL (https, or http where allowed), authorization (see
+ * Authenticator), retries of transient failures with backoff. A 401 that authorization cannot cure and a 403 end
+ * here as RegistryErrors; every other answer goes back to the caller.
+ */
+export interface TransportOptions {
+  credentials?: CredentialProvider;
+  /** Registries (`host` or `host:port`) that may be reached over plain http. Loopback ones always may. */
+  insecureRegistries?: readonly string[];
+  retry?: Partial<RetryPolicy>;
+  userAgent?: string;
+  /** The fetch to use (default the global one). */
+  fetch?: typeof fetch;
+}
+
+export type RequestBody = Uint8Array | Readable | string;
+
+export interface RegistryRequest extends AuthRequest {
+  method: 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** A path under the registry (`/v2/...`) or an absolute URL (an upload Location). */
+  path: string;
+  headers?: Record<string, string>;
+  /** Makes the body, once per attempt (a stream cannot be sent twice). */
+  body?: () => RequestBody | Promise<RequestBody>;
+  /** Retry transient failures (default true). */
+  retry?: boolean;
+}
+
+export class RegistryTransport {
+  readonly retryPolicy: RetryPolicy;
+  readonly userAgent: string;
+  private readonly fetch: typeof fetch;
+  private readonly insecure: readonly string[];
+  private readonly authenticator: Authenticator;
+  private readonly bases = new Map<string, Promise<string>>();
+
+  constructor(options: TransportOptions = {}) {
+    this.retryPolicy = { ...defaultRetryPolicy, ...options.retry };
+    this.userAgent = options.userAgent ?? 'build-image';
+    this.fetch = options.fetch ?? globalThis.fetch;
+    this.insecure = options.insecureRegistries ?? [];
+    this.authenticator = new Authenticator(options.credentials ?? (async () => undefined), (url, init) => this.sendWithRetries(url, init, undefined), this.userAgent);
+  }
+
+  /** `https://host[:port]`, or `http://...` for a registry that may use plain http and does not speak TLS. */
+  baseUrl(registry: string): Promise<string> {
+    let base = this.bases.get(registry);
+    if (!base) {
+      base = this.chooseBase(registry);
+      this.bases.set(registry, base);
+    }
+    return base;
+  }
+
+  private async chooseBase(registry: string): Promise<string> {
+    const host = registryHost(registry);
+    if (!allowsPlainHttp(registry, this.insecure)) return `https://${host}`;
+    try {
+      const response = await this.fetch(`https://${host}/v2/`, { method: 'GET', signal: AbortSignal.timeout(5_000), headers: { 'User-Agent': this.userAgent } });
+      await response.body?.cancel();
+      return `https://${host}`;
+    } catch {
+      return `http://${host}`;
+    }
+  }
+
+  /** Sends a request; see the class comment for what it takes care of. */
+  async request(request: RegistryRequest): Promise<Response> {
+    const url = new URL(request.path, await this.baseUrl(request.registry)).href;
+    let authRetried = false;
+    for (let attempt = 0; ; ) {
+      const authorization = await this.authenticator.authorization(request);
+      const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...request.headers };
+      if (authorization) headers.Authorization = authorization;
+      const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, redirect: 'follow' };
+      if (request.body) {
+        init.body = (await request.body()) as NonNullable<RequestInit['body']>;
+        init.duplex = 'half';
+      }
+      let response: Response;
+      try {
+        response = await this.fetch(url, init);
+      } catch (error) {
+        if (request.retry !== false && isTransientError(error) && attempt < this.retryPolicy.retries) {
+          await sleep(backoffDelay(this.retryPolicy, attempt++));
+          continue;
+        }
+        throw this.unreachable(request, error);
+      }
+      if (response.status === 401) {
+        if (!authRetried && (await this.authenticator.unauthorized(request, response.headers.get('www-authenticate'), authorization))) {
+          authRetried = true;
+          await response.body?.cancel();
+          continue;
+        }
+        throw await this.refused(request, response);
+      }
+      if (response.status === 403) throw await this.refused(request, response);
+      if (request.retry !== false && isTransientStatus(response.status) && attempt < this.retryPolicy.retries) {
+        await response.body?.cancel();
+        await sleep(backoffDelay(this.retryPolicy, attempt++, retryAfterMs(response.headers.get('retry-after'))));
+        continue;
+      }
+      return response;
+    }
+  }
+
+  /** A fetch with transient failures retried: for token servers. */
+  private async sendWithRetries(url: string, init: RequestInit, reference: string | undefined): Promise<Response> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await this.fetch(url, init);
+        if (isTransientStatus(response.status) && attempt < this.retryPolicy.retries) {
+          await response.body?.cancel();
+          await sleep(backoffDelay(this.retryPolicy, attempt, retryAfterMs(response.headers.get('retry-after'))));
+          continue;
+        }
+        return response;
+      } catch (error) {
+        if (isTransientError(error) && attempt < this.retryPolicy.retries) {
+          await sleep(backoffDelay(this.retryPolicy, attempt));
+          continue;
+        }
+        throw new RegistryError(RegistryErrorCode.Unreachable, `cannot reach the token server ${new URL(url).host}${reference ? ` for ${reference}` : ''}: ${networkReason(error)}`, {
+          reference,
+        });
+      }
+    }
+  }
+
+  /** An error for an answer the caller did not expect, with the registry's own error codes and messages. */
+  async statusError(request: AuthRequest, response: Response, what: string): Promise<RegistryError> {
+    const detail = await registryErrorText(response);
+    const code =
+      response.status === 404 ? RegistryErrorCode.NotFound : response.status === 401 ? RegistryErrorCode.Unauthorized : response.status === 403 ? RegistryErrorCode.Denied : isTransientStatus(response.status) ? RegistryErrorCode.Unreachable : RegistryErrorCode.Protocol;
+    const message = `${what}: registry ${request.registry} answered HTTP ${response.status}${detail ? ` (${detail})` : ''}`;
+    return new RegistryError(code, this.authenticator.redact(message), { registry: request.registry, reference: request.reference, status: response.status });
+  }
+
+  /** Strips any secret this transport handled from a text. */
+  redact(text: string): string {
+    return this.authenticator.redact(text);
+  }
+
+  private async refused(request: RegistryRequest, response: Response): Promise<RegistryError> {
+    const detail = await registryErrorText(response);
+    const about = request.reference ?? request.registry;
+    const given = await this.authenticator.hasCredentials(request);
+    const why =
+      response.status === 403
+        ? 'access denied'
+        : given
+          ? 'the credentials were rejected'
+          : `authentication required and no credentials are configured for ${request.registry} (docker login, REGISTRY_AUTH_FILE, or the API's credentials)`;
+    const message = `registry ${request.registry} refused ${request.method} for ${about}: ${why} (HTTP ${response.status}${detail ? `: ${detail}` : ''})`;
+    return new RegistryError(response.status === 403 ? RegistryErrorCode.Denied : RegistryErrorCode.Unauthorized, this.authenticator.redact(message), {
+      registry: request.registry,
+      reference: request.reference,
+      status: response.status,
+    });
+  }
+
+  private unreachable(request: RegistryRequest, error: unknown): RegistryError {
+    const about = request.reference ? ` for ${request.reference}` : '';
+    return new RegistryError(RegistryErrorCode.Unreachable, this.authenticator.redact(`cannot reach registry ${request.registry}${about}: ${networkReason(error)}`), {
+      registry: request.registry,
+      reference: request.reference,
+    });
+  }
+}
+
+/** A network error in a few words: its code and message, without any request detail. */
+export function networkReason(error: unknown): string {
+  const parts: string[] = [];
+  for (let current = error, depth = 0; current instanceof Error && depth < 4; current = current.cause, depth++) {
+    const code = (current as NodeJS.ErrnoException).code;
+    parts.push(code ? `${current.message} [${code}]` : current.message);
+  }
+  return parts.length > 0 ? parts.join(': ') : String(error);
+}
+
+/** The registry's error body (`{"errors":[{"code","message"}]}`) as `CODE: message; ...`, or empty. */
+async function registryErrorText(response: Response): Promise<string> {
+  let text: string;
+  try {
+    text = await response.text();
+  } catch {
+    return '';
+  }
+  try {
+    const body = JSON.parse(text) as { errors?: Array<{ code?: unknown; message?: unknown }> };
+    if (Array.isArray(body.errors)) {
+      return body.errors
+        .map((entry) => [entry.code, entry.message].filter((part) => typeof part === 'string' && part !== '').join(': '))
+        .filter((entry) => entry !== '')
+        .join('; ')
+        .slice(0, 500);
+    }
+  } catch {
+    // not JSON: not shown, it may be a whole HTML page
+  }
+  return '';
+}
