@@ -18,7 +18,8 @@ export {
 export { isZstdAvailable } from './zstd-process.js';
 export { parseSourceDateEpoch } from './source-date-epoch.js';
 export { isPortableXattr } from './xattrs.js';
-export { WHITEOUT_PREFIX, OPAQUE_WHITEOUT, compareLayerPaths } from './layer-path.js';
+export { WHITEOUT_PREFIX, OPAQUE_WHITEOUT, compareLayerPaths, cleanArchivePath } from './layer-path.js';
+export { readTarEntries, type TarEntry } from './tar-reader.js';
 export type { Sha256Digest } from './digest-stream.js';
 export type {
   AddDevice,
