@@ -5,6 +5,7 @@ import type { Platform, SourceRef } from './plan/index.js';
 import { cacheKey } from './cache-key.js';
 import type { LayerRecord } from './layer-record.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
+import { pullImage, type RegistryClient } from '../registry/index.js';
 
 /** A base image found and copied into the content store. */
 export interface BaseImage {
@@ -22,24 +23,38 @@ export function isImageLocation(value: string): boolean {
   return imageTransports.test(value);
 }
 
-function registryProblem(reference: string): StepProblem {
-  return new StepProblem(
-    StepErrorCode.RegistryUnavailable,
-    `${reference}: pulling images from a registry is not available in this version`,
-    `Give the image as a named context: --build-context NAME=oci-layout:///path/to/layout:TAG (or oci-archive:, docker-archive:)`,
-  );
+/** How FROM reaches registries: the build's client, and how long a tag's resolution may be reused. */
+export interface RegistryAccess {
+  client: RegistryClient;
+  resolutionMaxAgeMs: number;
+}
+
+async function pullBaseImage(store: ContentStore, reference: string, platform: Platform, registry: RegistryAccess): Promise<BaseImage> {
+  const pulled = await pullImage(reference, {
+    store,
+    client: registry.client,
+    platform: { os: platform.os, architecture: platform.architecture, variant: platform.variant },
+    resolutionMaxAgeMs: registry.resolutionMaxAgeMs,
+  });
+  const diffIds = pulled.config.rootfs.diff_ids;
+  return {
+    config: pulled.config,
+    layers: pulled.manifest.layers.map((descriptor, index) => ({ descriptor, diffId: diffIds[index] })),
+    key: cacheKey('', ['image', pulled.manifestDescriptor.digest]),
+    platform: { os: pulled.config.os, architecture: pulled.config.architecture, variant: pulled.config.variant },
+  };
 }
 
 /**
  * Opens the image a FROM (or COPY --from) names, copies its blobs into the content store and returns its config
- * and layers. Images come from OCI layouts and archives, named with `--build-context`.
+ * and layers. Images come from registries (pulled, or a recent resolution of the tag reused), or from OCI layouts
+ * and archives named with `--build-context` (`docker-image://REF` there names a registry image).
  */
-export async function loadBaseImage(store: ContentStore, source: SourceRef, platform: Platform): Promise<BaseImage> {
-  let location: string;
-  if (source.kind === 'image') throw registryProblem(source.normalized);
+export async function loadBaseImage(store: ContentStore, source: SourceRef, platform: Platform, registry: RegistryAccess): Promise<BaseImage> {
+  if (source.kind === 'image') return pullBaseImage(store, source.normalized, platform, registry);
   if (source.kind !== 'context') throw new Error(`not an image source: ${source.kind}`);
-  location = source.value;
-  if (location.startsWith('docker-image://')) throw registryProblem(location.slice('docker-image://'.length));
+  const location = source.value;
+  if (location.startsWith('docker-image://')) return pullBaseImage(store, location.slice('docker-image://'.length), platform, registry);
   if (!isImageLocation(location)) {
     throw new StepProblem(StepErrorCode.InvalidBuildContext, `build context ${source.name}=${location} is a directory, not an image`, 'Use oci-layout://PATH:TAG, oci-archive:FILE or docker-archive:FILE to name an image');
   }

@@ -10,6 +10,7 @@ import { planBuild } from './plan/index.js';
 import { ProgressEmitter } from './progress-emitter.js';
 import { StageRunner, type BuildSession } from './stage-runner.js';
 import { StepCache } from './step-cache.js';
+import { RegistryClient, type AuthFileOptions } from '../registry/index.js';
 import { visibleStepCount } from './visible-steps.js';
 import type { BuildOptions, BuildResult, OutputSpec } from './types.js';
 
@@ -60,6 +61,10 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       now: Math.floor(started / 1000),
       signal: options.signal,
       steps: [],
+      registry: {
+        client: new RegistryClient({ credentials: options.registry?.credentials, authFiles: options.registry?.authFiles as AuthFileOptions | undefined, insecureRegistries: options.registry?.insecureRegistries }),
+        resolutionMaxAgeMs: options.pull ? 0 : (options.resolutionMaxAge ?? 3600) * 1000,
+      },
     };
     progress.emit({ type: 'build-start', stages: plan.needed.length, steps: plan.needed.reduce((sum, index) => sum + visibleStepCount(plan.stages[index]), 0) });
     const runner = new StageRunner(session);
@@ -74,7 +79,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const outputs: OutputSpec[] = options.outputs ? [...options.outputs] : [{ type: 'oci-layout', dest: path.resolve('build-image-out') }];
     for (const output of outputs) {
       const exportStarted = Date.now();
-      await writeOutput(store, output, image.manifestDescriptor, final.layers, tags, sourceDateEpoch !== undefined ? created : undefined);
+      await writeOutput(store, output, image.manifestDescriptor, final.layers, tags, sourceDateEpoch !== undefined ? created : undefined, session.registry.client);
       progress.emit({ type: 'export', output, time: Date.now(), durationMs: Date.now() - exportStarted });
     }
     progress.emit({ type: 'build-done', digest: image.manifestDescriptor.digest, time: Date.now(), durationMs: Date.now() - started });

@@ -2,6 +2,7 @@ import { lstat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExpandedSource } from '../context/index.js';
 import type { AddDirectory, LayerAdd } from '../layers/index.js';
+import { extractArchive, TreeView, type StagingArea } from './add/index.js';
 import type { ModeChange } from './chmod.js';
 import type { InlineFile } from './plan/index.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
@@ -20,14 +21,34 @@ export interface CopyTarget {
   parents: boolean;
   /** Seconds, for directories the step creates. */
   now: number;
+  /** Where unpacked archive contents wait for the layer writer; needed when a source is an archive. */
+  staging?: StagingArea;
 }
 
-/** A source the step copies: entries found in a root, with whether their owners are kept (archives) or reset. */
+/** A source the step copies: entries found in a root, with whether their owners are kept or reset to 0:0. */
 export interface CopySource {
   root: string;
   expanded: ExpandedSource;
   keepOwners: boolean;
 }
+
+/** ADD of a tar archive (local, or downloaded with `--unpack`): unpacked into the destination directory. */
+export interface ArchiveSource {
+  kind: 'archive';
+  file: string;
+  /** How errors name it: the context path or the URL. */
+  label: string;
+}
+
+/** ADD of a URL: one file, mode 0600 before `--chmod`, its time from Last-Modified. */
+export interface DownloadedSource {
+  kind: 'downloaded';
+  file: string;
+  name: string;
+  mtime: number;
+}
+
+export type StepSource = CopySource | ArchiveSource | DownloadedSource;
 
 function layerPath(absolute: string): string {
   return path.posix.normalize(absolute).replace(/^\/+/, '').replace(/\/+$/, '');
@@ -44,7 +65,7 @@ async function isDirectoryIn(rootfs: string | undefined, layerRelative: string):
  * `dest/name` when the destination is a directory (ends with `/`, exists as one, or several sources are copied),
  * else to `dest` itself; missing parent directories are created. Parents that exist keep their metadata.
  */
-export async function copyChanges(target: CopyTarget, sources: readonly CopySource[], inline: readonly InlineFile[]): Promise<LayerAdd[]> {
+export async function copyChanges(target: CopyTarget, sources: readonly StepSource[], inline: readonly InlineFile[]): Promise<LayerAdd[]> {
   const changes = new Map<string, LayerAdd>();
   const destination = layerPath(target.destination);
   const count = sources.length + inline.length;
@@ -65,7 +86,18 @@ export async function copyChanges(target: CopyTarget, sources: readonly CopySour
     if (change.path !== '') changes.set(change.path, change);
   };
 
-  for (const { root, expanded, keepOwners } of sources) {
+  const view = new TreeView(changes, target.rootfs);
+  for (const item of sources) {
+    if ('kind' in item) {
+      if (item.kind === 'archive') await unpackArchive(item, target, changes, view);
+      else {
+        const at = destinationIsDirectory ? layerPath(path.posix.join('/', destination, item.name)) : destination;
+        const ids = target.owner ?? { uid: 0, gid: 0 };
+        add({ kind: 'add', type: 'file', path: at, uid: ids.uid, gid: ids.gid, mode: mode(0o600, false), mtime: item.mtime, source: item.file });
+      }
+      continue;
+    }
+    const { root, expanded, keepOwners } = item;
     const { source } = expanded;
     let base: string;
     if (target.parents) base = layerPath(path.posix.join('/', destination, source.path));
@@ -74,6 +106,11 @@ export async function copyChanges(target: CopyTarget, sources: readonly CopySour
 
     for (const { relative, entry } of expanded.entries) {
       const at = relative === '.' ? base : layerPath(path.posix.join('/', base, relative));
+      if (relative === '.' && entry.type === 'directory' && (await isDirectoryIn(target.rootfs, at))) {
+        // BuildKit's copy leaves the metadata of a destination directory that exists alone.
+        add(await directoryEntry(target.rootfs, at, undefined, target.now));
+        continue;
+      }
       const ids = owner(entry.uid, entry.gid, keepOwners);
       const common = { path: at, uid: ids.uid, gid: ids.gid, mtime: Number(entry.mtimeNs / 1_000_000_000n) };
       switch (entry.type) {
@@ -108,6 +145,14 @@ export async function copyChanges(target: CopyTarget, sources: readonly CopySour
 
   await addParents(changes, target);
   return [...changes.values()];
+}
+
+/** Unpacks into the destination as BuildKit does: always a directory, found through the filesystem's symlinks. */
+async function unpackArchive(archive: ArchiveSource, target: CopyTarget, changes: Map<string, LayerAdd>, view: TreeView): Promise<void> {
+  if (!target.staging) throw new Error('copyChanges: an archive source needs a staging area');
+  const resolved = await view.resolve('', layerPath(target.destination), { followLeaf: true, escape: 'clamp' });
+  if ('refused' in resolved) throw new StepProblem(StepErrorCode.CopyDestination, `cannot unpack ${archive.label} into ${target.destination}: ${resolved.refused}`);
+  await extractArchive(archive.file, archive.label, { changes, view, staging: target.staging, directory: resolved.path, owner: target.owner, now: target.now });
 }
 
 /**

@@ -31,6 +31,8 @@ export const BuildErrorCode = {
   InvalidVolume: 'INVALID_VOLUME',
   InvalidWorkdir: 'INVALID_WORKDIR',
   InvalidOnbuildTrigger: 'INVALID_ONBUILD_TRIGGER',
+  /** A registry output with neither a tag nor a name to push to. */
+  NoPushName: 'NO_PUSH_NAME',
 } as const;
 
 export type BuildErrorCode = (typeof BuildErrorCode)[keyof typeof BuildErrorCode];

@@ -4,6 +4,8 @@ import { copyImage, OciLayoutDirectory, writeDockerArchive, writeOciArchive, typ
 import { applyLayer } from '../layers/index.js';
 import type { LayerRecord } from './layer-record.js';
 import type { OutputSpec } from './types.js';
+import { BuildError, BuildErrorCode } from './errors.js';
+import { pushImage, type RegistryClient } from '../registry/index.js';
 
 /** A tag as an OCI layout's ref name: the part after the last `:` of `name:tag` (or `latest`). */
 function layoutTag(tag: string | undefined): string {
@@ -20,7 +22,15 @@ function dockerTag(tag: string | undefined): string | undefined {
 }
 
 /** Writes the built image where one output says. Each output is written whole or not at all. */
-export async function writeOutput(store: ContentStore, output: OutputSpec, manifest: Descriptor, layers: readonly LayerRecord[], tags: readonly string[], mtime: Date | undefined): Promise<void> {
+export async function writeOutput(
+  store: ContentStore,
+  output: OutputSpec,
+  manifest: Descriptor,
+  layers: readonly LayerRecord[],
+  tags: readonly string[],
+  mtime: Date | undefined,
+  registry: RegistryClient,
+): Promise<void> {
   switch (output.type) {
     case 'oci-layout': {
       const layout = await OciLayoutDirectory.create(output.dest);
@@ -35,6 +45,12 @@ export async function writeOutput(store: ContentStore, output: OutputSpec, manif
     case 'docker':
       await writeDockerArchive(output.dest, store, manifest, { repoTags: tags.map((tag) => dockerTag(tag) as string), mtime });
       return;
+    case 'registry': {
+      const names = output.names ?? tags;
+      if (names.length === 0) throw new BuildError(BuildErrorCode.NoPushName, 'pushing to a registry needs a name', { hint: 'Give -t NAME:TAG or --output type=registry,name=NAME:TAG' });
+      await pushImage({ store, client: registry, references: names, descriptor: manifest });
+      return;
+    }
     case 'local':
       await mkdir(output.dest, { recursive: true });
       for (const layer of layers) await applyLayer(await store.openBlob(layer.descriptor), output.dest);

@@ -11,7 +11,8 @@ import {
 } from '../context/index.js';
 import { applyInstructionToConfig, normalizeWorkdir, startStageConfig, type ContainerConfig } from './config/index.js';
 import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
-import { isImageLocation, loadBaseImage } from './base-image.js';
+import { AddSources } from './add/index.js';
+import { isImageLocation, loadBaseImage, type RegistryAccess } from './base-image.js';
 import { cacheKey } from './cache-key.js';
 import { parseChmod } from './chmod.js';
 import { copyChanges, directoryEntry, type CopySource } from './copy-layer.js';
@@ -23,7 +24,7 @@ import type { StageState } from './stage-state.js';
 import type { StepCache } from './step-cache.js';
 import { BuildStepError, StepErrorCode, StepProblem } from './step-errors.js';
 import type { StepInfo, StepResult } from './types.js';
-import { resolveOwner } from './user-database.js';
+import { resolveOwner, type Owner } from './user-database.js';
 
 /** Everything the steps of one build share. */
 export interface BuildSession {
@@ -41,6 +42,7 @@ export interface BuildSession {
   now: number;
   signal: AbortSignal | undefined;
   steps: StepResult[];
+  registry: RegistryAccess;
 }
 
 const layerKinds = new Set(['COPY', 'ADD', 'WORKDIR', 'RUN']);
@@ -128,7 +130,7 @@ export class StageRunner {
         state: { image: start.image, configState: start.stage, scope: StageScope.start(variables, { env: start.image.config.Env, parent: parent.scope }), layers: [...parent.layers], key: parent.key, platform: parent.platform },
       };
     }
-    const image = await loadBaseImage(session.store, base, platform);
+    const image = await loadBaseImage(session.store, base, platform, session.registry);
     const start = startStageConfig({ os: image.config.os, author: image.config.author, config: withoutNulls(image.config.config ?? {}) as unknown as ContainerConfig, history: (image.config.history ?? []).map((entry) => ({ ...entry, created_by: entry.created_by ?? '' })) });
     let plan = stagePlan;
     if (start.triggers.length > 0) {
@@ -155,16 +157,21 @@ export class StageRunner {
       throw new StepProblem(StepErrorCode.NoExecutor, 'RUN needs a container runtime, and this version of build-image has no executor yet', 'Build without RUN steps, or wait for RUN support');
     }
     const work = await this.layerWork(plan, step, expanded as ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>, state, expansion.cacheArgs);
-    const cached = session.noCache(plan) ? undefined : await session.cache.lookup(work.key);
+    let cached: Awaited<ReturnType<StepCache['lookup']>>;
     let layer: LayerRecord | undefined;
-    if (cached) {
-      layer = cached.layer;
-      session.progress.emit({ type: 'step-cached', step: info, time: Date.now() });
-    } else {
-      const changes = await work.changes();
-      layer = changes.length > 0 ? await storeLayer(session.store, changes, session.sourceDateEpoch) : undefined;
-      await session.cache.record(work.key, layer);
-      session.progress.emit({ type: 'step-done', step: info, time: Date.now(), durationMs: Date.now() - started });
+    try {
+      cached = session.noCache(plan) ? undefined : await session.cache.lookup(work.key);
+      if (cached) {
+        layer = cached.layer;
+        session.progress.emit({ type: 'step-cached', step: info, time: Date.now() });
+      } else {
+        const changes = await work.changes();
+        layer = changes.length > 0 ? await storeLayer(session.store, changes, session.sourceDateEpoch) : undefined;
+        await session.cache.record(work.key, layer);
+        session.progress.emit({ type: 'step-done', step: info, time: Date.now(), durationMs: Date.now() - started });
+      }
+    } finally {
+      await work.release?.();
     }
     session.steps.push({ stage: plan.id, name: info.name, cached: cached !== undefined, layer: layer?.descriptor });
     const history = next.image.history;
@@ -183,7 +190,7 @@ export class StageRunner {
     expanded: ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>,
     state: StageState,
     cacheArgs: Array<{ name: string; value: string }>,
-  ): Promise<{ key: string; changes: () => Promise<LayerChange[]> }> {
+  ): Promise<{ key: string; changes: () => Promise<LayerChange[]>; release?: () => Promise<void> }> {
     const session = this.session;
     const rootfs = (): Promise<string | undefined> => materializeRootfs(session.store, state.layers);
     if (expanded.kind === 'WORKDIR') {
@@ -195,47 +202,55 @@ export class StageRunner {
           const root = await rootfs();
           const existing = root === undefined ? undefined : await lstat(path.join(root, workdir)).catch(() => undefined);
           if (workdir === '/' || existing?.isDirectory()) return [];
-          return directoryChain(workdir, root, session.sourceDateEpoch ?? session.now);
+          // BuildKit makes the missing directories as the stage's USER.
+          const user = state.image.config.User;
+          const owner = user ? await resolveOwner(user, root) : undefined;
+          return directoryChain(workdir, root, owner, session.sourceDateEpoch ?? session.now);
         },
       };
     }
 
     const workdir = state.image.config.WorkingDir || '/';
     const destination = expanded.destination.startsWith('/') ? expanded.destination : `${normalizeWorkdir(workdir, expanded.destination)}${expanded.destination.endsWith('/') ? '/' : ''}`;
-    for (const source of expanded.sources) {
-      if (/^[a-z][a-z0-9+.-]*:\/\//i.test(source) && expanded.kind === 'ADD') {
-        throw new StepProblem(StepErrorCode.RemoteSourceUnsupported, `ADD ${source}: downloading sources is not available in this version`);
-      }
-    }
+    const add = expanded.kind === 'ADD' ? AddSources.plan(expanded, path.join(session.store.root, 'tmp'), session.signal) : undefined;
     const from = await this.copySourceRoot(expanded.kind === 'COPY' ? expanded.from : undefined, step);
     const exclude = expanded.exclude;
-    const selections: CopySource[] = [];
-    for (const source of expanded.sources) {
+    const selections: CopySource[][] = [];
+    for (const [index, source] of expanded.sources.entries()) {
+      const group: CopySource[] = [];
+      selections.push(group);
+      if (add?.isRemote(index)) continue;
       const selected = await selectSources(from.root, source, { excludes: from.excludes ? mergeExcludes(from.excludes, exclude) : exclude, symlinks: from.excludes ? 'error' : 'scoped' });
       const expandedSources = await expandSelection(from.root, selected, { excludes: from.excludes ? mergeExcludes(from.excludes, exclude) : exclude });
-      for (const item of expandedSources) selections.push({ root: from.root, expanded: item, keepOwners: false });
+      for (const item of expandedSources) group.push({ root: from.root, expanded: item, keepOwners: false });
     }
     const contentDigest = await digestExpanded(
       from.root,
-      selections.map((selection) => selection.expanded),
+      selections.flat().map((selection) => selection.expanded),
       { cache: from.excludes ? session.digests : undefined },
     );
+    const addKey = await add?.keyPart().catch(async (error: unknown) => {
+      await add.release();
+      throw error;
+    });
     const key = cacheKey(state.key, [
       expanded.kind,
       { from: from.key, destination, chown: expanded.chown ?? null, chmod: expanded.chmod ?? null, link: expanded.link, parents: 'parents' in expanded ? expanded.parents : false, exclude },
       expanded.heredocs,
       contentDigest,
       cacheArgs,
+      ...(add ? [addKey] : []),
     ]);
     return {
       key,
+      release: add && (() => add.release()),
       changes: async () => {
         const root = await rootfs();
         const owner = expanded.chown ? await resolveOwner(expanded.chown, root) : undefined;
         const chmod = expanded.chmod ? parseChmod(expanded.chmod) : undefined;
         return copyChanges(
-          { destination, rootfs: root, owner, chmod, parents: 'parents' in expanded ? expanded.parents : false, now: session.sourceDateEpoch ?? session.now },
-          selections,
+          { destination, rootfs: root, owner, chmod, parents: 'parents' in expanded ? expanded.parents : false, now: session.sourceDateEpoch ?? session.now, staging: add?.staging() },
+          add ? await add.stepSources(selections) : selections.flat(),
           expanded.heredocs,
         );
       },
@@ -257,7 +272,7 @@ export class StageRunner {
       return { root: path.resolve(session.contextDir, source.value), excludes: undefined, key: `context:${source.name}` };
     }
     if (source.kind === 'scratch') return { root: await emptyDirectory(session), excludes: undefined, key: 'scratch' };
-    const image = await loadBaseImage(session.store, source, session.plan.targetPlatform);
+    const image = await loadBaseImage(session.store, source, session.plan.targetPlatform, session.registry);
     const root = await materializeRootfs(session.store, image.layers);
     return { root: root ?? (await emptyDirectory(session)), excludes: undefined, key: image.key };
   }
@@ -277,8 +292,8 @@ async function emptyDirectory(session: BuildSession): Promise<string> {
 }
 
 /** The directories WORKDIR writes: every component of the path, existing ones with their metadata. */
-function directoryChain(workdir: string, root: string | undefined, now: number): Promise<LayerChange[]> {
+function directoryChain(workdir: string, root: string | undefined, owner: Owner | undefined, now: number): Promise<LayerChange[]> {
   const parts = workdir.split('/').filter(Boolean);
-  return Promise.all(parts.map((_part, index) => directoryEntry(root, parts.slice(0, index + 1).join('/'), undefined, now)));
+  return Promise.all(parts.map((_part, index) => directoryEntry(root, parts.slice(0, index + 1).join('/'), owner, now)));
 }
 

@@ -1,4 +1,5 @@
 import type { Descriptor, ImageConfig as OciImageConfig, ImageManifest } from '../image/index.js';
+import type { RegistryCredentials } from '../registry/index.js';
 
 /** Where a build writes its image, in buildx's `--output` terms. */
 export type OutputSpec =
@@ -9,7 +10,9 @@ export type OutputSpec =
   /** A docker-archive tarball that `docker load` accepts (`type=docker,dest=FILE`). */
   | { type: 'docker'; dest: string }
   /** The final filesystem, unpacked into a directory (`type=local,dest=DIR`). */
-  | { type: 'local'; dest: string };
+  | { type: 'local'; dest: string }
+  /** Pushed to a registry (`type=registry`, `--push`): under `names`, else under every tag. */
+  | { type: 'registry'; names?: readonly string[] };
 
 /** One step of the build as progress shows it. */
 export interface StepInfo {
@@ -75,6 +78,20 @@ export interface BuildOptions {
   allow?: ReadonlyArray<'network.host' | 'security.insecure'>;
   /** What runs RUN steps: `auto` (crun, then runc, then the built-in chroot executor; default) or one of them. */
   executor?: 'auto' | 'crun' | 'runc' | 'chroot';
+  /**
+   * Registries: credentials by host (`docker.io`, `localhost:5000`), where Docker's and podman's auth files are
+   * (the CLI passes `process.env` and the home directory; the library reads none by itself), and hosts that may be
+   * reached over plain http (loopback ones always may).
+   */
+  registry?: {
+    credentials?: Readonly<Record<string, RegistryCredentials>>;
+    authFiles?: { env: Readonly<Record<string, string | undefined>>; homeDir: string };
+    insecureRegistries?: readonly string[];
+  };
+  /** Ask the registry again for every tag a FROM names (`--pull`), instead of reusing a recent resolution. */
+  pull?: boolean;
+  /** How long, in seconds, a tag's resolution is reused without `pull` (default 3600). */
+  resolutionMaxAge?: number;
   /** Called for every progress event; nothing is printed by the library. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;

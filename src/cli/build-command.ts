@@ -1,9 +1,10 @@
+import os from 'node:os';
 import { readFileSync } from 'node:fs';
 import { readdir, stat } from 'node:fs/promises';
 import type { BuildOptions, BuildResult, OutputSpec } from '../builder/types.js';
 import { buildUsage, parseBuildArgs } from './build-options.js';
 import { readTextInput, UsageError, type CliIo } from './io.js';
-import { createProgressRenderer, outputKind, type Clock } from './progress/index.js';
+import { createProgressRenderer, outputKind, outputPlace, type Clock } from './progress/index.js';
 
 /** The builder's entry point, `build()` of src/builder. */
 export type BuildFunction = (options: BuildOptions) => Promise<BuildResult>;
@@ -14,6 +15,8 @@ export interface BuildCommandDeps {
   build?: BuildFunction;
   /** The environment (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** The home directory, for ~/.docker/config.json (default os.homedir()). */
+  homeDir?: string;
   /**
    * Calls `interrupt` on Ctrl-C and returns a function that stops listening (default: SIGINT; a second Ctrl-C
    * ends the process at once).
@@ -38,7 +41,7 @@ export function packageVersion(): string {
  */
 export async function buildCommand(argv: string[], io: CliIo, deps: BuildCommandDeps = {}): Promise<number> {
   const env = deps.env ?? process.env;
-  const invocation = parseBuildArgs(argv, { env, stderrIsTTY: (io.stderr as { isTTY?: boolean }).isTTY === true });
+  const invocation = parseBuildArgs(argv, { env, stderrIsTTY: (io.stderr as { isTTY?: boolean }).isTTY === true, homeDir: deps.homeDir ?? os.homedir() });
   if (invocation.kind === 'help') {
     io.stdout.write(`${buildUsage}\n`);
     return 0;
@@ -104,6 +107,7 @@ export async function buildCommand(argv: string[], io: CliIo, deps: BuildCommand
 
 /** `wrote OCI archive to image.tar`, `copied the image's files to dir`. */
 export function describeWritten(output: OutputSpec): string {
+  if (output.type === 'registry') return `pushed ${outputPlace(output)}`;
   return output.type === 'local' ? `copied the image's files to ${output.dest}` : `wrote ${outputKind(output)} to ${output.dest}`;
 }
 
@@ -143,6 +147,7 @@ async function checkContext(context: string): Promise<'missing' | string | undef
  * a repository with `app/`): refuse to write into one that holds anything but an OCI layout.
  */
 async function checkDefaultOutput(output: OutputSpec): Promise<string | undefined> {
+  if (output.type === 'registry') return undefined;
   const advice = 'choose where the image goes with --output (e.g. -o type=oci,dest=DIR,tar=false)';
   let entries: string[];
   try {

@@ -28,6 +28,8 @@ Options:
       --network MODE              the network of RUN steps: none (default) or host
       --allow ENTITLEMENT         allow network.host (RUN --network=host) or security.insecure (repeatable)
       --executor NAME             what runs RUN steps: auto (default: crun, runc, then chroot), crun, runc, chroot
+      --push                      push the image to the registry of each -t name (--output type=registry)
+      --pull                      ask the registry for FROM's tags again instead of reusing a resolution (1 hour)
   -t, --tag NAME[:TAG]            name the image (repeatable)
       --target STAGE              the stage to build (default: the last one)
   -V, --version                   print the version
@@ -37,6 +39,7 @@ Outputs, in buildx's syntax:
   type=oci,dest=DIR,tar=false          an OCI image layout directory
   type=docker,dest=image.tar           a tarball for \`docker load\`
   type=local,dest=DIR (or just DIR)    the image's files, unpacked
+  type=registry[,name=NAME:TAG]        pushed to a registry (under the -t names without name=)
 Without --output the image goes to an OCI layout in ./build-image-out, or ./NAME_TAG for -t NAME:TAG.
 SOURCE_DATE_EPOCH in the environment sets the image's timestamps.`;
 
@@ -62,6 +65,8 @@ export interface ParseBuildArgsOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Whether standard error is a terminal (--progress=auto). */
   stderrIsTTY?: boolean;
+  /** The home directory, where ~/.docker/config.json is (default: no auth files are read). */
+  homeDir?: string;
 }
 
 const flags = {
@@ -82,6 +87,8 @@ const flags = {
   network: { type: 'string' },
   allow: { type: 'string', multiple: true },
   executor: { type: 'string' },
+  push: { type: 'boolean' },
+  pull: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
 } as const;
@@ -153,6 +160,12 @@ export function parseBuildArgs(argv: readonly string[], options: ParseBuildArgsO
   if (cacheDir) build.cacheDir = cacheDir;
 
   const outputs = all('output').map(parseOutput);
+  if (booleans.get('push') && !outputs.some((output) => output.type === 'registry')) outputs.push({ type: 'registry' });
+  if (outputs.some((output) => output.type === 'registry' && output.names === undefined) && tags.length === 0) {
+    throw new UsageError('tag is needed when pushing to registry: give -t NAME:TAG or --output type=registry,name=NAME:TAG');
+  }
+  if (booleans.get('pull')) build.pull = true;
+  if (options.homeDir !== undefined) build.registry = { authFiles: { env, homeDir: options.homeDir } };
   const defaultOutput = outputs.length === 0;
   build.outputs = defaultOutput ? [{ type: 'oci-layout', dest: defaultOutputPath(tags) }] : outputs;
 
@@ -247,8 +260,14 @@ export function parseOutput(value: string): OutputSpec {
       if (dest === undefined || dest === '') throw new UsageError('dest is required for local output');
       return { type: 'local', dest };
     case 'registry':
-    case 'image':
-      throw new UsageError(`--output type=${type} (pushing to a registry) arrives with registry support; for now use type=oci,dest=FILE or type=docker,dest=FILE`);
+    case 'image': {
+      allow('name', 'push');
+      if (type === 'image' && !(attrs.has('push') && parseBool(attrs.get('push')!, 'push'))) {
+        throw new UsageError('--output type=image without push=true would store the image in a daemon, and build-image has none; use type=registry or type=image,push=true');
+      }
+      const names = attrs.get('name')?.split(',').map((name) => name.trim()).filter((name) => name !== '').map(checkTag);
+      return names && names.length > 0 ? { type: 'registry', names } : { type: 'registry' };
+    }
     case 'tar':
     case 'cacheonly':
       throw new UsageError(`--output type=${type} is not supported yet (supported: oci, docker, local)`);

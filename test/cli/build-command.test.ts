@@ -226,7 +226,7 @@ describe('build-image main', () => {
 
   it('exits 2 with build-image: message on usage errors', async () => {
     expect(await runMain(['build', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: 'build-image: unknown flag: --bogus\n' });
-    expect(await runMain(['-o', 'type=registry', '.'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^build-image: --output type=registry .*arrives with registry support/) });
+    expect(await runMain(['-o', 'type=registry', '.'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^build-image: tag is needed when pushing to registry/) });
     expect(await runMain(['.', 'extra'])).toEqual({ code: 2, stdout: '', stderr: 'build-image: accepts at most 1 arg(s), received 2\n' });
   });
 

@@ -188,9 +188,12 @@ describe('--output', () => {
     expect(parseOutput('dest=x.tar,type=docker')).toEqual({ type: 'docker', dest: 'x.tar' });
   });
 
-  it('refuses registry outputs until registry support arrives', () => {
-    expect(usageError(() => parseOutput('type=registry'))).toMatch(/^--output type=registry \(pushing to a registry\) arrives with registry support/);
-    expect(usageError(() => parseOutput('type=image,name=x,push=true'))).toMatch(/arrives with registry support/);
+  it('reads registry outputs: type=registry with or without names, type=image only with push=true', () => {
+    expect(parseOutput('type=registry')).toEqual({ type: 'registry' });
+    expect(parseOutput('type=registry,name=localhost:5000/a:1')).toEqual({ type: 'registry', names: ['localhost:5000/a:1'] });
+    expect(parseOutput('type=image,"name=reg.example/a:1,reg.example/a:2",push=true')).toEqual({ type: 'registry', names: ['reg.example/a:1', 'reg.example/a:2'] });
+    expect(usageError(() => parseOutput('type=image,name=x'))).toMatch(/without push=true/);
+    expect(usageError(() => parseOutput('type=registry,dest=x'))).toMatch(/unknown key "dest"/);
   });
 
   it('refuses unknown types and keys, and missing values', () => {
@@ -213,8 +216,18 @@ describe('--output', () => {
     expect(usageError(() => parseOutput('type=local,dest="x'))).toMatch(/^invalid --output type=local,dest="x: parse error on line 1/);
   });
 
-  it('gives usage errors through parseBuildArgs too', () => {
-    expect(usageError(() => parse(['-o', 'type=registry']))).toMatch(/arrives with registry support/);
+  it('pushes with --push or type=registry, needing a name, and pulls with --pull', () => {
+    expect(usageError(() => parse(['-o', 'type=registry']))).toMatch(/^tag is needed when pushing to registry/);
+    expect(usageError(() => parse(['--push']))).toMatch(/^tag is needed when pushing to registry/);
+    expect(parse(['--push', '-t', 'localhost:5000/app:1']).options.outputs).toEqual([{ type: 'registry' }]);
+    expect(parse(['--push', '-t', 'a:1', '-o', 'type=oci,dest=x.tar']).options.outputs).toEqual([{ type: 'oci-archive', dest: 'x.tar' }, { type: 'registry' }]);
+    expect(parse(['--pull']).options.pull).toBe(true);
+  });
+
+  it('passes the auth files location only when the CLI gives a home directory', () => {
+    expect(parse([]).options.registry).toBeUndefined();
+    const invocation = parseBuildArgs([], { env: { DOCKER_CONFIG: '/x' }, homeDir: '/home/me' });
+    expect(invocation.kind === 'build' && invocation.options.registry).toEqual({ authFiles: { env: { DOCKER_CONFIG: '/x' }, homeDir: '/home/me' } });
   });
 });
 

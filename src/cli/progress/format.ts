@@ -26,11 +26,19 @@ export function outputKind(output: OutputSpec): string {
       return 'Docker archive';
     case 'local':
       return 'files';
+    case 'registry':
+      return 'registry';
   }
+}
+
+/** Where an output goes: its path, or the names it is pushed under. */
+export function outputPlace(output: OutputSpec): string {
+  return output.type === 'registry' ? (output.names ?? []).join(', ') || 'the tags' : output.dest;
 }
 
 /** The progress line of an export: `writing OCI archive to out.tar`, `copying files to dir`. */
 export function exportLine(output: OutputSpec): string {
+  if (output.type === 'registry') return `pushing to ${outputPlace(output)}`;
   return output.type === 'local' ? `copying files to ${output.dest}` : `writing ${outputKind(output)} to ${output.dest}`;
 }
 

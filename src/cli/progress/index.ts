@@ -23,4 +23,4 @@ export { PlainRenderer } from './plain.js';
 export { TtyRenderer, type TtyRendererOptions } from './tty.js';
 export { JsonRenderer, QuietRenderer } from './json.js';
 export { systemClock, type Clock, type ProgressRenderer, type RenderOutcome } from './types.js';
-export { stepLabel, outputKind, exportLine } from './format.js';
+export { stepLabel, outputKind, outputPlace, exportLine } from './format.js';

@@ -1,0 +1,5 @@
+#!/bin/sh
+set -e
+test -x /out/bin/app
+test -s /out/VERSION
+echo ok

@@ -1,0 +1,122 @@
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { Executor, RunMount as ExecutorMount } from '../../executor/index.js';
+import { prepareRunRootfs, resolveRunUser } from '../../executor/index.js';
+import type { LayerChange } from '../../layers/index.js';
+import type { RunCommand } from '../config/index.js';
+import type { ExpandedOf } from '../plan/index.js';
+import { StepErrorCode, StepProblem } from '../step-errors.js';
+import { OutputTail } from './output-tail.js';
+import { mountKeyPart, prepareMounts, type RunMountContext } from './run-mounts.js';
+
+
+/** BuildKit's PATH for RUN when the image sets none. */
+const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface RunStepDefinition {
+  step: ExpandedOf<'RUN'>;
+  command: RunCommand;
+  /** The image config's User and WorkingDir when the step runs. */
+  user: string | undefined;
+  workdir: string;
+  network: 'none' | 'host';
+}
+
+/** What RUN's cache key covers: the command, environment, user, workdir, network and the mounts' definitions. */
+export async function runKeyParts(definition: RunStepDefinition, mounts: RunMountContext): Promise<unknown[]> {
+  const { step, command } = definition;
+  return [
+    'RUN',
+    {
+      args: command.args,
+      file: command.file ?? null,
+      env: step.environment,
+      user: definition.user ?? '',
+      workdir: definition.workdir,
+      network: definition.network,
+      security: step.security ?? 'sandbox',
+    },
+    await Promise.all(step.mounts.map((mount) => mountKeyPart(mount, mounts))),
+  ];
+}
+
+export interface RunStepContext {
+  executor: Executor;
+  mounts: RunMountContext;
+  /** Where run directories are made: `<store>/tmp`. */
+  tmpDir: string;
+  signal: AbortSignal | undefined;
+  /** Each line of the process's output, as it comes. */
+  onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
+  /** Called once per step with how the rootfs was made (`overlay`, or `copy` when overlay could not be mounted). */
+  onRootfs: (mode: 'overlay' | 'copy', reason: string | undefined) => void;
+}
+
+/**
+ * Runs one RUN step over `parentRootfs` (undefined: an empty filesystem) and hands its filesystem changes to
+ * `useChanges` while the rootfs still exists (their file sources point into it). Everything the run made
+ * (overlay mount, copies, secret files) is removed afterwards, whether it succeeded, failed or was aborted.
+ */
+export async function executeRunStep<T>(
+  definition: RunStepDefinition,
+  parentRootfs: string | undefined,
+  context: RunStepContext,
+  useChanges: (changes: LayerChange[]) => Promise<T>,
+): Promise<T> {
+  await mkdir(context.tmpDir, { recursive: true });
+  const workDir = await mkdtemp(path.join(context.tmpDir, 'run-'));
+  const releases: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
+  try {
+    const rootfs = await prepareRunRootfs({ lowers: parentRootfs === undefined ? [] : [parentRootfs], workDir: path.join(workDir, 'rootfs') });
+    releases.push(() => rootfs.release());
+    context.onRootfs(rootfs.mode, rootfs.fallbackReason);
+
+    const { step, command } = definition;
+    const cwd = definition.workdir || '/';
+    await mkdir(path.join(rootfs.root, cwd), { recursive: true });
+    const user = await resolveRunUser(definition.user ?? '', rootfs.root);
+    const prepared = await prepareMounts(step.mounts, context.mounts);
+    releases.push(() => prepared.release());
+    const mounts: ExecutorMount[] = prepared.mounts.map((mount) =>
+      mount.type === 'bind' ? { type: 'bind', source: mount.source, target: mount.target, readonly: mount.readOnly } : { type: 'tmpfs', target: mount.target, size: mount.sizeBytes },
+    );
+    if (command.file) {
+      const pipes = path.join(workDir, 'pipes');
+      await mkdir(pipes);
+      await writeFile(path.join(pipes, command.file.name), command.file.content, { mode: command.file.mode });
+      mounts.push({ type: 'bind', source: pipes, target: command.file.directory.replace(/\/$/, ''), readonly: true });
+    }
+
+    const env = [...step.environment, ...step.proxyEnvironment, ...prepared.env];
+    if (!env.some((entry) => entry.startsWith('PATH='))) env.unshift(defaultPath);
+    const tail = new OutputTail(20);
+    const sink = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
+      for (const line of tail.push(stream, chunk)) context.onOutput(stream, line);
+    };
+    const outcome = await context.executor.run({
+      rootfs: rootfs.root,
+      args: command.args,
+      env,
+      cwd,
+      user,
+      mounts,
+      network: definition.network,
+      stdout: sink('stdout'),
+      stderr: sink('stderr'),
+      signal: context.signal,
+    });
+    for (const line of tail.flush()) context.onOutput(line.stream, line.text);
+    if (outcome.exitCode !== 0) {
+      const last = tail.lines();
+      throw new StepProblem(
+        StepErrorCode.RunFailed,
+        `process "${command.args.join(' ')}" did not complete successfully: exit code: ${outcome.exitCode}${last.length > 0 ? `\n${last.join('\n')}` : ''}`,
+      );
+    }
+    const changes = await rootfs.changes();
+    const stubs = new Set(outcome.leftoverMountStubs);
+    return await useChanges(changes.filter((change) => !stubs.has(change.path)));
+  } finally {
+    for (const release of releases.reverse()) await release().catch(() => undefined);
+  }
+}
