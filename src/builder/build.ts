@@ -5,11 +5,13 @@ import { FileDigestCache, readDockerignore } from '../context/index.js';
 import { parse } from '../parser/index.js';
 import { DockerfileInvalidError } from './errors.js';
 import { assembleImage } from './image-assembly.js';
-import { writeOutput } from './outputs.js';
+import { withPushNames, writeOutput } from './outputs.js';
 import { planBuild } from './plan/index.js';
 import { ProgressEmitter } from './progress-emitter.js';
 import { StageRunner, type BuildSession } from './stage-runner.js';
 import { StepCache } from './step-cache.js';
+import { StepErrorCode, StepProblem } from './step-errors.js';
+import { ExecutorUnavailableError, selectExecutor, type Executor, type ExecutorChoice } from '../executor/index.js';
 import { RegistryClient, type AuthFileOptions } from '../registry/index.js';
 import { visibleStepCount } from './visible-steps.js';
 import type { BuildOptions, BuildResult, OutputSpec } from './types.js';
@@ -20,6 +22,21 @@ function sourceDateEpochOf(options: BuildOptions): number | undefined {
   if (fromEnv === undefined || fromEnv === '') return undefined;
   const value = Number(fromEnv);
   return Number.isInteger(value) && value >= 0 ? value : undefined;
+}
+
+/** The executor for RUN steps, chosen when the first one runs; none installed is a NO_EXECUTOR step error. */
+function executorOnce(choice: ExecutorChoice, tempDir: string): () => Executor {
+  let executor: Executor | undefined;
+  return () => {
+    if (executor) return executor;
+    try {
+      executor = selectExecutor(choice, { tempDir });
+    } catch (error) {
+      if (!(error instanceof ExecutorUnavailableError)) throw error;
+      throw new StepProblem(StepErrorCode.NoExecutor, `no executor for RUN: ${error.message}`, 'Install crun or runc (Debian: apt-get install crun), or util-linux for the built-in chroot executor');
+    }
+    return executor;
+  };
 }
 
 /**
@@ -61,6 +78,14 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       now: Math.floor(started / 1000),
       signal: options.signal,
       steps: [],
+      run: {
+        executor: executorOnce(options.executor ?? 'auto', path.join(store.root, 'tmp')),
+        secrets: options.secrets ?? {},
+        network: options.network ?? 'none',
+        allow: new Set(options.allow ?? []),
+        announced: false,
+        fallbackWarned: false,
+      },
       registry: {
         client: new RegistryClient({ credentials: options.registry?.credentials, authFiles: options.registry?.authFiles as AuthFileOptions | undefined, insecureRegistries: options.registry?.insecureRegistries }),
         resolutionMaxAgeMs: options.pull ? 0 : (options.resolutionMaxAge ?? 3600) * 1000,
@@ -76,7 +101,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const image = await assembleImage(store, final, created);
     const tags = options.tags ?? [];
     await store.setRoot('image', image.manifestDescriptor.digest.replace(':', '-'), image.manifestDescriptor);
-    const outputs: OutputSpec[] = options.outputs ? [...options.outputs] : [{ type: 'oci-layout', dest: path.resolve('build-image-out') }];
+    const outputs: OutputSpec[] = (options.outputs ?? [{ type: 'oci-layout', dest: path.resolve('build-image-out') }]).map((output) => withPushNames(output, tags));
     for (const output of outputs) {
       const exportStarted = Date.now();
       await writeOutput(store, output, image.manifestDescriptor, final.layers, tags, sourceDateEpoch !== undefined ? created : undefined, session.registry.client);

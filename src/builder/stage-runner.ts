@@ -9,7 +9,10 @@ import {
   type DockerignoreMatcher,
   type FileDigestCache,
 } from '../context/index.js';
-import { applyInstructionToConfig, normalizeWorkdir, startStageConfig, type ContainerConfig } from './config/index.js';
+import { applyInstructionToConfig, normalizeWorkdir, startStageConfig, type ContainerConfig, type RunCommand } from './config/index.js';
+import type { Executor } from '../executor/index.js';
+import type { MountSourceRoot, SecretSource } from './run/run-mounts.js';
+import { runStepWork, type Entitlement } from './run/run-work.js';
 import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
 import { AddSources } from './add/index.js';
 import { isImageLocation, loadBaseImage, type RegistryAccess } from './base-image.js';
@@ -43,6 +46,22 @@ export interface BuildSession {
   signal: AbortSignal | undefined;
   steps: StepResult[];
   registry: RegistryAccess;
+  run: {
+    executor: () => Executor;
+    secrets: Readonly<Record<string, SecretSource>>;
+    network: 'none' | 'host';
+    allow: ReadonlySet<Entitlement>;
+    /** Whether the executor was named in the progress yet, and the overlay fallback warned about. */
+    announced: boolean;
+    fallbackWarned: boolean;
+  };
+}
+
+/** A step with a layer: its cache key and, on a miss, how to make its layer; `release` frees what planning took. */
+interface StepWork {
+  key: string;
+  produce: () => Promise<LayerRecord | undefined>;
+  release?: () => Promise<void>;
 }
 
 const layerKinds = new Set(['COPY', 'ADD', 'WORKDIR', 'RUN']);
@@ -153,10 +172,10 @@ export class StageRunner {
 
     const started = Date.now();
     session.progress.emit({ type: 'step-start', step: info, time: started });
-    if (expanded.kind === 'RUN') {
-      throw new StepProblem(StepErrorCode.NoExecutor, 'RUN needs a container runtime, and this version of build-image has no executor yet', 'Build without RUN steps, or wait for RUN support');
-    }
-    const work = await this.layerWork(plan, step, expanded as ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>, state, expansion.cacheArgs);
+    const work =
+      expanded.kind === 'RUN'
+        ? await this.runWork(step, expanded, applied.run, state, info)
+        : await this.fileWork(plan, step, expanded as ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>, state, expansion.cacheArgs);
     let cached: Awaited<ReturnType<StepCache['lookup']>>;
     let layer: LayerRecord | undefined;
     try {
@@ -165,8 +184,7 @@ export class StageRunner {
         layer = cached.layer;
         session.progress.emit({ type: 'step-cached', step: info, time: Date.now() });
       } else {
-        const changes = await work.changes();
-        layer = changes.length > 0 ? await storeLayer(session.store, changes, session.sourceDateEpoch) : undefined;
+        layer = await work.produce();
         await session.cache.record(work.key, layer);
         session.progress.emit({ type: 'step-done', step: info, time: Date.now(), durationMs: Date.now() - started });
       }
@@ -181,6 +199,75 @@ export class StageRunner {
       if (last) delete last.empty_layer;
     }
     return { ...next, layers: layer ? [...state.layers, layer] : state.layers, key: work.key };
+  }
+
+  /** A COPY, ADD or WORKDIR step: its key and, on a miss, how to make its layer (none when nothing changed). */
+  private async fileWork(
+    plan: StagePlan,
+    step: PlannedStep,
+    expanded: ExpandedOf<'COPY'> | ExpandedOf<'ADD'> | ExpandedOf<'WORKDIR'>,
+    state: StageState,
+    cacheArgs: Array<{ name: string; value: string }>,
+  ): Promise<StepWork> {
+    const work = await this.layerWork(plan, step, expanded, state, cacheArgs);
+    const store = this.session.store;
+    return {
+      key: work.key,
+      release: work.release,
+      produce: async () => {
+        const changes = await work.changes();
+        return changes.length > 0 ? storeLayer(store, changes, this.session.sourceDateEpoch) : undefined;
+      },
+    };
+  }
+
+  /** A RUN step: its key and, on a miss, how to run it in the executor and make its layer. */
+  private async runWork(step: PlannedStep, expanded: ExpandedOf<'RUN'>, command: RunCommand | undefined, state: StageState, info: StepInfo): Promise<StepWork> {
+    const session = this.session;
+    if (!command) throw new Error('RUN without a command');
+    const emitLog = (stream: 'stdout' | 'stderr', text: string): void => session.progress.emit({ type: 'step-log', step: info, time: Date.now(), stream, text });
+    const work = await runStepWork(
+      state.key,
+      { step: expanded, command, user: state.image.config.User, workdir: state.image.config.WorkingDir || '/' },
+      {
+        executor: () => session.run.executor(),
+        mounts: {
+          sourceRoot: (from) => this.mountSourceRoot(from, step),
+          secrets: session.run.secrets,
+          storeRoot: session.store.root,
+        },
+        defaultNetwork: session.run.network,
+        allow: session.run.allow,
+        signal: session.signal,
+        onOutput: emitLog,
+        onRootfs: (mode, reason) => {
+          if (!session.run.announced) {
+            session.run.announced = true;
+            emitLog('stderr', `build-image: RUN steps run in ${session.run.executor().name}, over an ${mode === 'overlay' ? 'overlay mount' : 'rootfs copy'}`);
+          }
+          if (mode === 'copy' && reason && !session.run.fallbackWarned) {
+            session.run.fallbackWarned = true;
+            session.progress.emit({ type: 'warning', time: Date.now(), message: `RUN steps copy the filesystem instead of mounting an overlay (${reason}); this is slower` });
+          }
+        },
+      },
+    );
+    return {
+      key: work.key,
+      produce: () =>
+        work.produce(
+          () => materializeRootfs(session.store, state.layers),
+          async (changes) => (changes.length > 0 ? storeLayer(session.store, changes, session.sourceDateEpoch) : undefined),
+        ),
+    };
+  }
+
+  /** Where a RUN mount's `from` (or the context) has its files. */
+  private async mountSourceRoot(from: string | undefined, step: PlannedStep): Promise<MountSourceRoot> {
+    const session = this.session;
+    if (from === undefined) return { root: session.contextDir, key: 'context', excludes: session.ignore.matcher, filtered: session.ignore.patterns.length > 0 };
+    const located = await this.copySourceRoot(from, step, 'mount-from');
+    return { root: located.root, key: located.key, excludes: undefined, filtered: false };
   }
 
   /** The cache key of a filesystem step and, on a miss, how to make its changes. */
@@ -258,11 +345,15 @@ export class StageRunner {
   }
 
   /** Where COPY reads: the context (with .dockerignore), or the filesystem of a stage or image for `--from`. */
-  private async copySourceRoot(from: string | undefined, step: PlannedStep): Promise<{ root: string; excludes: BuildSession['ignore'] | undefined; key: string }> {
+  private async copySourceRoot(
+    from: string | undefined,
+    step: PlannedStep,
+    via: 'copy-from' | 'mount-from' = 'copy-from',
+  ): Promise<{ root: string; excludes: BuildSession['ignore'] | undefined; key: string }> {
     const session = this.session;
     if (from === undefined) return { root: session.contextDir, excludes: session.ignore, key: 'context' };
-    const source = step.sources.find((candidate) => candidate.via === 'copy-from')?.source;
-    if (!source) throw new Error(`COPY --from=${from}: source not planned`);
+    const source = step.sources.find((candidate) => candidate.via === via && (via === 'copy-from' || candidate.text === from))?.source;
+    if (!source) throw new Error(`${via === 'copy-from' ? 'COPY --from' : 'RUN --mount from'}=${from}: source not planned`);
     if (source.kind === 'stage') {
       const stage = await this.stage(source.stage);
       const root = await materializeRootfs(session.store, stage.layers);

@@ -70,9 +70,15 @@ describe('build: filesystem steps', () => {
     expect((error as BuildStepError).message).toMatch(/^Dockerfile:3:1: COPY missing\.txt \/: .*missing\.txt.*not found/);
   });
 
-  it('fails RUN with a clear no-executor error', async () => {
+  it('fails RUN with a clear no-executor error when no runtime is installed', async () => {
     const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nRUN echo hi\n' });
-    await expect(buildIt({ context })).rejects.toMatchObject({ code: 'NO_EXECUTOR', message: expect.stringMatching(/^Dockerfile:2:1: RUN echo hi: /) });
+    const path = process.env.PATH;
+    process.env.PATH = '/nonexistent';
+    try {
+      await expect(buildIt({ context })).rejects.toMatchObject({ code: 'NO_EXECUTOR', message: expect.stringMatching(/^Dockerfile:2:1: RUN echo hi: no executor for RUN: /) });
+    } finally {
+      process.env.PATH = path;
+    }
   });
 
   it('reports every parse error before building', async () => {

@@ -67,14 +67,14 @@ export async function executeRunStep<T>(
   const workDir = await mkdtemp(path.join(context.tmpDir, 'run-'));
   const releases: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
   try {
-    const rootfs = await prepareRunRootfs({ lowers: parentRootfs === undefined ? [] : [parentRootfs], workDir: path.join(workDir, 'rootfs') });
+    const rootfs = await prepareRunRootfs({ lowers: parentRootfs === undefined ? [] : [parentRootfs], workDir });
     releases.push(() => rootfs.release());
     context.onRootfs(rootfs.mode, rootfs.fallbackReason);
 
     const { step, command } = definition;
     const cwd = definition.workdir || '/';
     await mkdir(path.join(rootfs.root, cwd), { recursive: true });
-    const user = await resolveRunUser(definition.user ?? '', rootfs.root);
+    const user = definition.user ? await resolveRunUser(definition.user, rootfs.root) : { uid: 0, gid: 0 };
     const prepared = await prepareMounts(step.mounts, context.mounts);
     releases.push(() => prepared.release());
     const mounts: ExecutorMount[] = prepared.mounts.map((mount) =>
