@@ -21,6 +21,11 @@ function dockerTag(tag: string | undefined): string | undefined {
   return tag.lastIndexOf(':') > slash ? tag : `${tag}:latest`;
 }
 
+/** A registry output without names pushes under the tags: say so, so that what is reported names them. */
+export function withPushNames(output: OutputSpec, tags: readonly string[]): OutputSpec {
+  return output.type === 'registry' && output.names === undefined && tags.length > 0 ? { type: 'registry', names: [...tags] } : output;
+}
+
 /** Writes the built image where one output says. Each output is written whole or not at all. */
 export async function writeOutput(
   store: ContentStore,
