@@ -13,6 +13,7 @@ import { StepCache } from './step-cache.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
 import { ExecutorUnavailableError, selectExecutor, type Executor, type ExecutorChoice } from '../executor/index.js';
 import { RegistryClient, type AuthFileOptions } from '../registry/index.js';
+import { exportRemoteCache, openRemoteCaches } from './remote-cache/index.js';
 import { visibleStepCount } from './visible-steps.js';
 import type { BuildOptions, BuildResult, OutputSpec } from './types.js';
 
@@ -65,10 +66,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const digests = await FileDigestCache.open(path.join(store.root, 'context-digests'));
     const sourceDateEpoch = sourceDateEpochOf(options);
     const noCacheStages = new Set((options.noCacheFilter ?? []).map((name) => name.toLowerCase()));
+    const registryClient = new RegistryClient({ credentials: options.registry?.credentials, authFiles: options.registry?.authFiles as AuthFileOptions | undefined, insecureRegistries: options.registry?.insecureRegistries });
+    const remote = await openRemoteCaches(options, registryClient, store, (message) => {
+      warnings.push(message);
+      progress.emit({ type: 'warning', message, time: Date.now() });
+    });
     const session: BuildSession = {
       plan,
       store,
-      cache: new StepCache(store),
+      cache: new StepCache(store, { remote }),
       contextDir,
       ignore: { matcher: ignore.matcher, patterns: ignore.patterns },
       digests,
@@ -87,7 +93,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
         fallbackWarned: false,
       },
       registry: {
-        client: new RegistryClient({ credentials: options.registry?.credentials, authFiles: options.registry?.authFiles as AuthFileOptions | undefined, insecureRegistries: options.registry?.insecureRegistries }),
+        client: registryClient,
         resolutionMaxAgeMs: options.pull ? 0 : (options.resolutionMaxAge ?? 3600) * 1000,
       },
     };
@@ -96,6 +102,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const level of plan.levels) await Promise.all(level.map((index) => runner.stage(index)));
     const final = await runner.stage(plan.target);
     await digests.save();
+    await exportRemoteCache(options, registryClient, store, session.cache.touched, final.layers);
 
     const created = new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : started);
     const image = await assembleImage(store, final, created);

@@ -5,13 +5,30 @@ import type { LayerRecord } from './layer-record.js';
 const cacheRecordMediaType = 'application/vnd.build-image.cache.step.v1+json';
 
 /** What a cached step produced: its layer, or nothing for a step that changed no file. */
-interface StepRecord {
+export interface StepCacheEntry {
   layer: Descriptor | null;
   diffId: string | null;
 }
 
+/**
+ * Where a local miss is looked up next (a registry cache imported with `--cache-from`). `fetch` answers the entry
+ * for a key with its layer blob already in the store, or undefined when the source has no such key.
+ */
+export interface RemoteStepSource {
+  fetch(key: string): Promise<StepCacheEntry | undefined>;
+}
+
+export interface StepCacheOptions {
+  remote?: RemoteStepSource | undefined;
+}
+
 function rootName(key: string): string {
   return key.replace(':', '-');
+}
+
+function layerOf(entry: StepCacheEntry): { layer: LayerRecord | undefined } {
+  if (entry.layer === null || entry.diffId === null) return { layer: undefined };
+  return { layer: { descriptor: entry.layer, diffId: entry.diffId } };
 }
 
 /**
@@ -19,29 +36,56 @@ function rootName(key: string): string {
  * layer blob, so prune keeps what the cache refers to and drops the rest.
  */
 export class StepCache {
-  constructor(private readonly store: ContentStore) {}
+  /** Every entry this build hit or recorded, by key: what `--cache-to` exports. */
+  readonly touched = new Map<string, StepCacheEntry>();
+  private readonly remote: RemoteStepSource | undefined;
 
-  /** The cached result of a step, when the record and its layer are both in the store. */
+  constructor(
+    private readonly store: ContentStore,
+    options: StepCacheOptions = {},
+  ) {
+    this.remote = options.remote;
+  }
+
+  /**
+   * The cached result of a step, when the record and its layer are both in the store; else the remote source's
+   * entry, which is then recorded locally so the next build finds it here.
+   */
   async lookup(key: string): Promise<{ layer: LayerRecord | undefined } | undefined> {
-    const root = await this.store.getRoot('step', rootName(key));
-    if (!root) return undefined;
-    let record: StepRecord;
-    try {
-      record = JSON.parse((await this.store.readBlob(root.descriptor.digest)).toString('utf8')) as StepRecord;
-    } catch {
-      return undefined;
+    const local = await this.localEntry(key);
+    if (local) {
+      this.touched.set(key, local);
+      return layerOf(local);
     }
-    if (record.layer === null || record.diffId === null) return { layer: undefined };
-    if (!(await this.store.hasBlob(record.layer.digest))) return undefined;
-    return { layer: { descriptor: record.layer, diffId: record.diffId } };
+    const remote = await this.remote?.fetch(key);
+    if (!remote) return undefined;
+    await this.write(key, remote);
+    return layerOf(remote);
   }
 
   async record(key: string, layer: LayerRecord | undefined): Promise<void> {
-    const record: StepRecord = { layer: layer?.descriptor ?? null, diffId: layer?.diffId ?? null };
-    const bytes = Buffer.from(JSON.stringify(record));
+    await this.write(key, { layer: layer?.descriptor ?? null, diffId: layer?.diffId ?? null });
+  }
+
+  private async localEntry(key: string): Promise<StepCacheEntry | undefined> {
+    const root = await this.store.getRoot('step', rootName(key));
+    if (!root) return undefined;
+    let entry: StepCacheEntry;
+    try {
+      entry = JSON.parse((await this.store.readBlob(root.descriptor.digest)).toString('utf8')) as StepCacheEntry;
+    } catch {
+      return undefined;
+    }
+    if (entry.layer !== null && entry.diffId !== null && !(await this.store.hasBlob(entry.layer.digest))) return undefined;
+    return { layer: entry.layer ?? null, diffId: entry.diffId ?? null };
+  }
+
+  private async write(key: string, entry: StepCacheEntry): Promise<void> {
+    const bytes = Buffer.from(JSON.stringify(entry));
     const written = await this.store.putBlob(bytes);
     // The record names its layer through a descriptor, which is what prune follows from a root.
     const descriptor: Descriptor = { mediaType: cacheRecordMediaType, digest: written.digest, size: written.size };
     await this.store.setRoot('step', rootName(key), descriptor);
+    this.touched.set(key, entry);
   }
 }

@@ -63,6 +63,14 @@ export interface BuildOptions {
   noCache?: boolean;
   /** Stage names whose steps use no cache entry. */
   noCacheFilter?: readonly string[];
+  /**
+   * Registry caches to push after the build (`--cache-to type=registry,ref=...`), each one OCI artifact under the
+   * ref's tag: the step cache entries the final image's steps used (`mode: 'min'`, the default) or those of every
+   * stage built (`'max'`), with the layers they name.
+   */
+  cacheTo?: ReadonlyArray<{ type: 'registry'; ref: string; mode?: 'min' | 'max' }>;
+  /** Registry caches to look up steps in when the local cache misses (`--cache-from`); a missing ref is a warning. */
+  cacheFrom?: ReadonlyArray<{ type: 'registry'; ref: string }>;
   /** Timestamps of layers and history (seconds since the epoch); default `SOURCE_DATE_EPOCH` when `env` has it. */
   sourceDateEpoch?: number;
   /** Environment the build reads `SOURCE_DATE_EPOCH` from (default: none; the library reads no globals). */

@@ -4,6 +4,7 @@ import type { BuildOptions, OutputSpec } from '../builder/types.js';
 import { checkRepoTag } from '../image/index.js';
 import { csvFields } from '../parser/instructions/csv-fields.js';
 import { UsageError } from './io.js';
+import { parseCacheOption } from '../builder/remote-cache/index.js';
 import type { ProgressMode } from './progress/index.js';
 
 export const buildUsage = `Usage: build-image [build] [OPTIONS] [CONTEXT]
@@ -29,6 +30,8 @@ Options:
       --allow ENTITLEMENT         allow network.host (RUN --network=host) or security.insecure (repeatable)
       --executor NAME             what runs RUN steps: auto (default: crun, runc, then chroot), crun, runc, chroot
       --push                      push the image to the registry of each -t name (--output type=registry)
+      --cache-to CACHE            export the step cache: type=registry,ref=REF[,mode=max] (repeatable)
+      --cache-from CACHE          use an exported step cache: type=registry,ref=REF (repeatable)
       --pull                      ask the registry for FROM's tags again instead of reusing a resolution (1 hour)
   -t, --tag NAME[:TAG]            name the image (repeatable)
       --target STAGE              the stage to build (default: the last one)
@@ -88,6 +91,8 @@ const flags = {
   allow: { type: 'string', multiple: true },
   executor: { type: 'string' },
   push: { type: 'boolean' },
+  'cache-to': { type: 'string', multiple: true },
+  'cache-from': { type: 'string', multiple: true },
   pull: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean', short: 'V' },
@@ -165,6 +170,10 @@ export function parseBuildArgs(argv: readonly string[], options: ParseBuildArgsO
     throw new UsageError('tag is needed when pushing to registry: give -t NAME:TAG or --output type=registry,name=NAME:TAG');
   }
   if (booleans.get('pull')) build.pull = true;
+  const cacheTo = all('cache-to').map((value) => cacheOption(value, '--cache-to'));
+  if (cacheTo.length > 0) build.cacheTo = cacheTo;
+  const cacheFrom = all('cache-from').map((value) => cacheOption(value, '--cache-from')).map(({ type, ref }) => ({ type, ref }));
+  if (cacheFrom.length > 0) build.cacheFrom = cacheFrom;
   if (options.homeDir !== undefined) build.registry = { authFiles: { env, homeDir: options.homeDir } };
   const defaultOutput = outputs.length === 0;
   build.outputs = defaultOutput ? [{ type: 'oci-layout', dest: defaultOutputPath(tags) }] : outputs;
@@ -331,6 +340,14 @@ export function parseSecret(value: string, env: Readonly<Record<string, string |
   const secret = env[name];
   if (secret === undefined) throw new UsageError(`--secret ${id}: the environment variable ${name} is not set${variable === undefined ? ' (give src=FILE or env=VARIABLE)' : ''}`);
   return [id, { value: secret }];
+}
+
+function cacheOption(value: string, flag: string): ReturnType<typeof parseCacheOption> {
+  try {
+    return parseCacheOption(value);
+  } catch (error) {
+    throw new UsageError(`invalid ${flag} ${value}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 function keyValues(values: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, string> {

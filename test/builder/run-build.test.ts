@@ -221,3 +221,41 @@ describe('RUN mounts, network and cache', () => {
     expect(output.stdout).toBe('made by RUN\n');
   });
 });
+
+describe('RUN cancellation', () => {
+  it('kills the container when the build is aborted, leaving no process, mount or run directory', async () => {
+    const marker = `bi-abort-${process.pid}-${Date.now()}`;
+    const ctx = await context({ Dockerfile: `FROM busybox\nRUN echo started && MARK=${marker} sleep 1000\n` });
+    const cacheDir = await dir();
+    const controller = new AbortController();
+    const building = withBusybox({
+      context: ctx,
+      cacheDir,
+      signal: controller.signal,
+    });
+    // Abort once the command has printed, i.e. the container runs.
+    const started = Date.now();
+    const { readdir } = await import('node:fs/promises');
+    const sleeping = async (): Promise<boolean> => {
+      for (const pid of await readdir('/proc').catch(() => [] as string[])) {
+        if (!/^\d+$/.test(pid)) continue;
+        const environ = await readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0));
+        if (environ.toString('utf8').includes(marker)) return true;
+      }
+      return false;
+    };
+    const busybox = await busyboxImage();
+    if (!busybox || !haveTools || !isRoot) {
+      controller.abort();
+      await building.catch(() => undefined);
+      return;
+    }
+    while (!(await sleeping()) && Date.now() - started < 20_000) await new Promise((resolve) => setTimeout(resolve, 50));
+    controller.abort();
+    await expect(building).rejects.toMatchObject({ code: 'BUILD_ABORTED' });
+    expect(await sleeping()).toBe(false);
+    const mounts = await readFile('/proc/self/mountinfo', 'utf8');
+    expect(mounts).not.toContain(cacheDir);
+    expect((await readdir(path.join(cacheDir, 'tmp'))).filter((name) => name.startsWith('run-'))).toEqual([]);
+  });
+});

@@ -262,3 +262,12 @@ describe('RUN options: --secret, --network, --allow, --executor', () => {
     expect(usageError(() => parse(['--executor', 'docker']))).toMatch(/invalid --executor docker/);
   });
 });
+
+describe('remote cache options', () => {
+  it('reads --cache-to and --cache-from in buildx syntax', () => {
+    const { options } = parse(['--cache-to', 'type=registry,ref=localhost:5000/cache:main,mode=max', '--cache-from', 'type=registry,ref=localhost:5000/cache:main']);
+    expect(options.cacheTo).toEqual([{ type: 'registry', ref: 'localhost:5000/cache:main', mode: 'max' }]);
+    expect(options.cacheFrom).toEqual([{ type: 'registry', ref: 'localhost:5000/cache:main' }]);
+    expect(usageError(() => parse(['--cache-to', 'type=local,dest=x']))).toMatch(/^invalid --cache-to type=local,dest=x: .*only type=registry/);
+  });
+});
