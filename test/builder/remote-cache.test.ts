@@ -19,6 +19,7 @@ import { startRegistry, type RegistryServer } from '../fixtures/registry-server.
 import { tempDirs } from '../fixtures/temp-dir.js';
 import { toolsAvailable } from '../fixtures/tools.js';
 import { builder, cachedSteps, writeContext } from './build-support.js';
+import { busyboxImage } from '../fixtures/busybox-image.js';
 
 const available = toolsAvailable('registry cache', ['docker-registry'], ['docker-registry']);
 const tempDir = tempDirs('remote-cache');
@@ -296,6 +297,23 @@ describe.skipIf(!available)('build with --cache-to and --cache-from', () => {
     const cache = await cacheConfigDigest('cache/scratch', 'main');
     expect(cache.layers).toEqual(first.result.manifest.layers.map((layer) => layer.digest).sort());
     expect(blobGets(mark).sort()).toEqual([cache.config, ...cache.layers].sort());
+  });
+
+  it('RUN on busybox: the second machine starts no container and copies nothing', async () => {
+    const busybox = await busyboxImage();
+    if (!busybox || process.getuid?.() !== 0) return;
+    const context = await writeContext(await dir(), {
+      Dockerfile: 'FROM busybox\nRUN echo built > /built.txt\nCOPY a.txt /a.txt\nRUN cat /a.txt >> /built.txt\n',
+      'a.txt': 'aaa\n',
+    });
+    const ref = `${proxy.host}/cache/run:main`;
+    const buildContexts = { busybox: busybox.reference };
+    const first = await buildIt({ context, sourceDateEpoch, buildContexts, cacheTo: [{ type: 'registry', ref }] });
+    expect(cachedSteps(first.result).cached).toEqual([]);
+    const second = await buildIt({ context, sourceDateEpoch, buildContexts, cacheFrom: [{ type: 'registry', ref }] });
+    expect(cachedSteps(second.result).ran).toEqual([]);
+    expect(second.events.filter((event) => event.type === 'step-log')).toEqual([]);
+    expect(second.result.digest).toBe(first.result.digest);
   });
 
   it('a multi-stage build without RUN: mode=max shares every stage, mode=min only the final image', async () => {
