@@ -21,6 +21,7 @@ import { parseChmod } from './chmod.js';
 import { copyChanges, directoryEntry, type CopySource } from './copy-layer.js';
 import type { LayerRecord } from './layer-record.js';
 import { storeLayer } from './layer-step.js';
+import { stepDisplayName } from './step-name.js';
 import type { ProgressEmitter } from './progress-emitter.js';
 import { materializeRootfs } from './rootfs.js';
 import type { StageState } from './stage-state.js';
@@ -66,10 +67,6 @@ interface StepWork {
 
 const layerKinds = new Set(['COPY', 'ADD', 'WORKDIR', 'RUN']);
 
-function instructionText(step: PlannedStep): string {
-  return step.instruction.node.original.replace(/\s+/g, ' ');
-}
-
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StepProblem(StepErrorCode.Aborted, 'the build was cancelled');
 }
@@ -112,7 +109,7 @@ export class StageRunner {
     const total = plan.steps.filter((step) => layerKinds.has(step.instruction.kind)).length + 1;
     for (const step of plan.steps) {
       checkAborted(session.signal);
-      const text = instructionText(step);
+      const text = stepDisplayName(step);
       const info = layerKinds.has(step.instruction.kind) ? session.progress.step(plan.id, ++position, total, text) : undefined;
       try {
         state = await this.runStep(plan, step, state, info);

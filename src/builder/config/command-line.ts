@@ -35,7 +35,7 @@ export interface RunCommand {
 }
 
 /** BuildKit's heredoc word check: the whole command is one `[n]<<[-]NAME`. */
-function isSingleHeredoc(text: string): boolean {
+export function isSingleHeredoc(text: string): boolean {
   const match = /^(\d*)<<(-?)([^<]*)$/.exec(text);
   if (match === null || match[3] === '') return false;
   try {

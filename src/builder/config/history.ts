@@ -21,6 +21,11 @@ export function runHistoryText(args: readonly string[], buildArgs: ReadonlyArray
   return `RUN ${[...prefix, ...args].join(' ')}`;
 }
 
+/** `https://user:secret@host/x` → `https://host/x` wherever a URL with credentials appears in a text. */
+export function redactUrlCredentials(text: string): string {
+  return text.replace(/\b([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/gi, '$1');
+}
+
 /** `COPY --parents --chown=u --chmod=644 src... <<heredoc... dest` with the expanded values. */
 export function copyHistoryText(step: ExpandedOf<'COPY'> | ExpandedOf<'ADD'>): string {
   const parts: string[] = [step.kind];
@@ -28,7 +33,7 @@ export function copyHistoryText(step: ExpandedOf<'COPY'> | ExpandedOf<'ADD'>): s
   if (step.chown !== undefined && step.chown !== '') parts.push(`--chown=${step.chown}`);
   if (step.chmod !== undefined && step.chmod !== '') parts.push(`--chmod=${step.chmod}`);
   parts.push(...step.sources, ...step.heredocs.map((file) => `<<${file.name}`), step.destination);
-  return parts.join(' ');
+  return redactUrlCredentials(parts.join(' '));
 }
 
 /** Go's `%+v` of Docker's HealthcheckConfig: `{Test:[CMD-SHELL curl x] Interval:30s Timeout:0s ... Retries:3}`. */
