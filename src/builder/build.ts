@@ -84,6 +84,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       now: Math.floor(started / 1000),
       signal: options.signal,
       steps: [],
+      limits: options.limits,
       run: {
         executor: executorOnce(options.executor ?? 'auto', path.join(store.root, 'tmp')),
         secrets: options.secrets ?? {},

@@ -27,7 +27,7 @@ import { materializeRootfs } from './rootfs.js';
 import type { StageState } from './stage-state.js';
 import type { StepCache } from './step-cache.js';
 import { BuildStepError, StepErrorCode, StepProblem } from './step-errors.js';
-import type { StepInfo, StepResult } from './types.js';
+import type { BuildOptions, StepInfo, StepResult } from './types.js';
 import { resolveOwner, type Owner } from './user-database.js';
 
 /** Everything the steps of one build share. */
@@ -47,6 +47,8 @@ export interface BuildSession {
   signal: AbortSignal | undefined;
   steps: StepResult[];
   registry: RegistryAccess;
+  /** Limits on what ADD unpacks (`BuildOptions.limits`). */
+  limits: BuildOptions['limits'];
   run: {
     executor: () => Executor;
     secrets: Readonly<Record<string, SecretSource>>;
@@ -296,7 +298,7 @@ export class StageRunner {
 
     const workdir = state.image.config.WorkingDir || '/';
     const destination = expanded.destination.startsWith('/') ? expanded.destination : `${normalizeWorkdir(workdir, expanded.destination)}${expanded.destination.endsWith('/') ? '/' : ''}`;
-    const add = expanded.kind === 'ADD' ? AddSources.plan(expanded, path.join(session.store.root, 'tmp'), session.signal) : undefined;
+    const add = expanded.kind === 'ADD' ? AddSources.plan(expanded, path.join(session.store.root, 'tmp'), session.signal, session.limits) : undefined;
     const from = await this.copySourceRoot(expanded.kind === 'COPY' ? expanded.from : undefined, step);
     const exclude = expanded.exclude;
     const selections: CopySource[][] = [];

@@ -100,6 +100,11 @@ export interface BuildOptions {
   pull?: boolean;
   /** How long, in seconds, a tag's resolution is reused without `pull` (default 3600). */
   resolutionMaxAge?: number;
+  /**
+   * Bounds on what one ADD may unpack from an archive: entries (default 1,000,000) and bytes of decompressed tar,
+   * headers included (default 32 GiB). Past either the step fails with `ADD_ARCHIVE_LIMIT` (tar and gzip bombs).
+   */
+  limits?: { archiveEntries?: number; archiveBytes?: number };
   /** Called for every progress event; nothing is printed by the library. */
   onProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;

@@ -5,10 +5,10 @@
  * symlinks met on the way are resolved inside the root (securejoin semantics).
  */
 import type { Stats } from 'node:fs';
-import { constants } from 'node:fs';
+import { constants, readFileSync } from 'node:fs';
 import { chmod, chown, lchown, link, lstat, lutimes, mkdir, open, readdir, rm, symlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
-import { HardlinkTargetError, LayerPathConflictError, LinkEscapeError, UnsafeLayerPathError } from './errors.js';
+import { HardlinkTargetError, LayerApplyError, LayerError, LayerPathConflictError, LinkEscapeError, UnsafeLayerPathError } from './errors.js';
 import { OPAQUE_WHITEOUT, WHITEOUT_META_PREFIX, WHITEOUT_PREFIX, baseNameOf, cleanArchivePath, parentOf } from './layer-path.js';
 import { lstatOrUndefined, resolveInRoot } from './resolve-in-root.js';
 import { makeDevice, makeFifo } from './special-files.js';
@@ -55,6 +55,8 @@ export class EntryApplier {
   private readonly preserveOwnership: boolean;
   private readonly applyXattrs: boolean;
   private readonly isRoot: boolean;
+  /** Root of a user namespace other than the initial one (a rootless build) owns files but cannot make devices. */
+  private readonly mayMakeDevices: boolean;
   /** Parent directories already resolved and known to exist, by layer-relative path. */
   private readonly parents = new Map<string, string>();
   /** Paths this layer created; an opaque directory keeps them. */
@@ -66,13 +68,24 @@ export class EntryApplier {
   constructor(root: string, options: EntryApplierOptions) {
     this.root = root;
     this.isRoot = process.getuid?.() === 0;
+    this.mayMakeDevices = this.isRoot && inInitialUserNamespace();
     this.preserveOwnership = options.preserveOwnership ?? this.isRoot;
     this.applyXattrs = options.xattrs ?? true;
   }
 
-  async apply({ header, body }: TarEntry): Promise<void> {
+  async apply(entry: TarEntry): Promise<void> {
+    try {
+      await this.applyEntry(entry);
+    } catch (error) {
+      throw asLayerError(entry.header.name, error);
+    }
+  }
+
+  private async applyEntry({ header, body }: TarEntry): Promise<void> {
     const name = cleanArchivePath(header.name);
     if (name === undefined) throw new UnsafeLayerPathError(header.name, "the name is absolute, has a '..' component or contains NUL");
+    const tooLong = nameLengthProblem(name);
+    if (tooLong !== undefined) throw new UnsafeLayerPathError(header.name, tooLong);
     if (name === '') {
       this.stats.skipped++;
       return;
@@ -84,9 +97,12 @@ export class EntryApplier {
       else await this.whiteout(name, base.slice(WHITEOUT_PREFIX.length));
       return;
     }
-    if ((header.type === 'character-device' || header.type === 'block-device') && !this.isRoot) {
+    if ((header.type === 'character-device' || header.type === 'block-device') && !this.mayMakeDevices) {
       this.stats.skipped++;
       return;
+    }
+    if (header.type === 'symlink' && (header.linkTarget === '' || header.linkTarget.includes('\0'))) {
+      throw new UnsafeLayerPathError(header.name, 'the symlink target is empty or contains NUL');
     }
 
     const target = path.join(await this.parentDirectory(name), base);
@@ -137,12 +153,16 @@ export class EntryApplier {
   async finish(): Promise<void> {
     if (this.pendingXattrs.size > 0) await writeXattrs(this.pendingXattrs);
     for (const [directory, { mode, mtime }] of this.directoryMetadata) {
-      const handle = await open(directory, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
       try {
-        await handle.chmod(mode);
-        await handle.utimes(mtime, mtime);
-      } finally {
-        await handle.close();
+        const handle = await open(directory, constants.O_RDONLY | constants.O_DIRECTORY | constants.O_NOFOLLOW);
+        try {
+          await handle.chmod(mode);
+          await handle.utimes(mtime, mtime);
+        } finally {
+          await handle.close();
+        }
+      } catch (error) {
+        throw asLayerError(path.relative(this.root, directory), error);
       }
     }
   }
@@ -153,7 +173,7 @@ export class EntryApplier {
       for await (const chunk of body) {
         for (let offset = 0; offset < chunk.length; ) offset += (await handle.write(chunk, offset)).bytesWritten;
       }
-      if (this.preserveOwnership) await handle.chown(header.uid, header.gid);
+      if (this.preserveOwnership) await unlessUnmapped(handle.chown(header.uid, header.gid));
       await handle.chmod(header.mode);
       await handle.utimes(header.mtime, header.mtime);
     } finally {
@@ -170,7 +190,7 @@ export class EntryApplier {
 
   private async own(target: string, header: TarEntryHeader, noFollow: boolean): Promise<void> {
     if (!this.preserveOwnership) return;
-    await (noFollow ? lchown : chown)(target, header.uid, header.gid);
+    await unlessUnmapped((noFollow ? lchown : chown)(target, header.uid, header.gid));
   }
 
   /** The real directory that will hold `name`, created (0755) where missing. */
@@ -251,5 +271,45 @@ export class EntryApplier {
     this.stats.xattrsSkipped += header.xattrs.size - (wanted?.size ?? 0);
     if (wanted) this.pendingXattrs.set(target, wanted);
     else this.pendingXattrs.delete(target);
+  }
+}
+
+/** Linux's limits: a name longer fails every call with ENAMETOOLONG, so it is refused up front. */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+function nameLengthProblem(name: string): string | undefined {
+  if (Buffer.byteLength(name) >= PATH_MAX) return `the name is too long (${Buffer.byteLength(name)} bytes, at most ${PATH_MAX - 1})`;
+  for (const component of name.split('/')) {
+    if (Buffer.byteLength(component) > NAME_MAX) return `a component of the name is too long (${Buffer.byteLength(component)} bytes, at most ${NAME_MAX})`;
+  }
+  return undefined;
+}
+
+/** What an entry's file-system failure becomes: a LayerError, so callers can tell a bad layer from a bug. */
+function asLayerError(name: string, error: unknown): unknown {
+  if (error instanceof LayerError) return error;
+  return typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string' && (error as NodeJS.ErrnoException).syscall !== undefined
+    ? new LayerApplyError(name, error)
+    : error;
+}
+
+/**
+ * chown fails with EINVAL for an id the process's user namespace does not map (a rootless build whose user has
+ * no subordinate ids): the entry then keeps the namespace's root as its owner, as buildah's ignore_chown_errors.
+ */
+async function unlessUnmapped(chowning: Promise<void>): Promise<void> {
+  try {
+    await chowning;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+  }
+}
+
+function inInitialUserNamespace(): boolean {
+  try {
+    return /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync('/proc/self/uid_map', 'utf8'));
+  } catch {
+    return true;
   }
 }

@@ -18,6 +18,7 @@ export const LayerErrorCode = {
   XattrFailed: 'LAYER_XATTR_FAILED',
   OverlayUnsupported: 'LAYER_OVERLAY_UNSUPPORTED',
   InvalidSourceDateEpoch: 'LAYER_INVALID_SOURCE_DATE_EPOCH',
+  ApplyFailed: 'LAYER_APPLY_FAILED',
 } as const;
 
 export type LayerErrorCode = (typeof LayerErrorCode)[keyof typeof LayerErrorCode];
@@ -84,7 +85,7 @@ export class UnsafeLayerPathError extends LayerError {
   override readonly name = 'UnsafeLayerPathError';
   readonly path: string;
   constructor(path: string, detail: string) {
-    super(LayerErrorCode.UnsafePath, `refusing layer entry '${path}': ${detail}`);
+    super(LayerErrorCode.UnsafePath, `refusing layer entry '${shortened(path)}': ${detail}`);
     this.path = path;
   }
 }
@@ -95,7 +96,7 @@ export class LinkEscapeError extends LayerError {
   readonly path: string;
   readonly linkTarget: string;
   constructor(path: string, linkTarget: string) {
-    super(LayerErrorCode.LinkEscape, `refusing hardlink '${path}' -> '${linkTarget}': the target leaves the layer root`);
+    super(LayerErrorCode.LinkEscape, `refusing hardlink '${shortened(path)}' -> '${shortened(linkTarget)}': the target leaves the layer root`);
     this.path = path;
     this.linkTarget = linkTarget;
   }
@@ -107,7 +108,7 @@ export class HardlinkTargetError extends LayerError {
   readonly path: string;
   readonly linkTarget: string;
   constructor(path: string, linkTarget: string, detail: string) {
-    super(LayerErrorCode.HardlinkTarget, `cannot create hardlink '${path}' -> '${linkTarget}': ${detail}`);
+    super(LayerErrorCode.HardlinkTarget, `cannot create hardlink '${shortened(path)}' -> '${shortened(linkTarget)}': ${detail}`);
     this.path = path;
     this.linkTarget = linkTarget;
   }
@@ -118,7 +119,7 @@ export class SymlinkLoopError extends LayerError {
   override readonly name = 'SymlinkLoopError';
   readonly path: string;
   constructor(path: string) {
-    super(LayerErrorCode.SymlinkLoop, `too many levels of symbolic links resolving '${path}'`);
+    super(LayerErrorCode.SymlinkLoop, `too many levels of symbolic links resolving '${shortened(path)}'`);
     this.path = path;
   }
 }
@@ -128,7 +129,7 @@ export class LayerPathConflictError extends LayerError {
   override readonly name = 'LayerPathConflictError';
   readonly path: string;
   constructor(path: string, detail: string, options?: { cause?: unknown }) {
-    super(LayerErrorCode.PathConflict, `cannot apply '${path}': ${detail}`, options);
+    super(LayerErrorCode.PathConflict, `cannot apply '${shortened(path)}': ${detail}`, options);
     this.path = path;
   }
 }
@@ -138,7 +139,7 @@ export class UnsupportedEntryError extends LayerError {
   override readonly name = 'UnsupportedEntryError';
   readonly path: string;
   constructor(path: string, detail: string) {
-    super(LayerErrorCode.UnsupportedEntry, `unsupported layer entry '${path}': ${detail}`);
+    super(LayerErrorCode.UnsupportedEntry, `unsupported layer entry '${shortened(path)}': ${detail}`);
     this.path = path;
   }
 }
@@ -192,4 +193,20 @@ export class InvalidSourceDateEpochError extends LayerError {
     super(LayerErrorCode.InvalidSourceDateEpoch, `SOURCE_DATE_EPOCH must be a non-negative integer number of seconds, got '${value}'`);
     this.value = value;
   }
+}
+
+/** The file system refused an operation while applying an entry (a name too long, a link target it rejects...). */
+export class LayerApplyError extends LayerError {
+  override readonly name = 'LayerApplyError';
+  readonly path: string;
+  constructor(path: string, cause: unknown) {
+    const reason = (cause as NodeJS.ErrnoException | undefined)?.code ?? String(cause);
+    super(LayerErrorCode.ApplyFailed, `cannot apply layer entry '${shortened(path)}': the file system refused it (${reason})`, { cause });
+    this.path = path;
+  }
+}
+
+/** A name as it may appear in a message: hostile layers carry names of megabytes. */
+export function shortened(name: string): string {
+  return name.length <= 200 ? name : `${name.slice(0, 100)}...(${name.length} characters)...${name.slice(-60)}`;
 }

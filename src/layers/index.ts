@@ -54,4 +54,5 @@ export {
   XattrError,
   OverlayUnsupportedError,
   InvalidSourceDateEpochError,
+  LayerApplyError,
 } from './errors.js';

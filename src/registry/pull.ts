@@ -6,6 +6,7 @@ import {
   formatPlatform,
   ImageError,
   ImageErrorCode,
+  maxDocumentSize,
   parseImageConfig,
   parseManifest,
   selectManifest,
@@ -95,6 +96,13 @@ export async function pullImage(reference: string | RegistryReference, options: 
   report({ type: 'resolved', reference: text, root, manifest: manifestDescriptor, cached: reused });
 
   const manifest = parseManifest(await store.readBlob(manifestDescriptor.digest), `manifest ${manifestDescriptor.digest} of ${text}`);
+  if (manifest.config.size > maxDocumentSize) {
+    // Checked before the download: the config is read into memory, and a registry may claim any size.
+    throw new RegistryError(RegistryErrorCode.Protocol, `config ${manifest.config.digest} of ${text} is ${manifest.config.size} bytes, more than the ${maxDocumentSize} accepted for a document`, {
+      registry: ref.registry,
+      reference: text,
+    });
+  }
   const blobs = [manifest.config, ...manifest.layers.filter((layer, i, all) => all.findIndex((other) => other.digest === layer.digest) === i)];
   await forEachLimited(blobs, options.concurrency ?? 3, async (descriptor) => {
     if ((await store.blobSize(descriptor.digest)) === descriptor.size) {
@@ -106,6 +114,12 @@ export async function pullImage(reference: string | RegistryReference, options: 
     report({ type: 'blob', digest: descriptor.digest, size: descriptor.size, action: 'downloaded' });
   });
   const config = parseImageConfig(await store.readBlob(manifest.config.digest), `config ${manifest.config.digest} of ${text}`);
+  if (config.rootfs.diff_ids.length !== manifest.layers.length) {
+    throw new RegistryError(RegistryErrorCode.Protocol, `${text}: the manifest has ${manifest.layers.length} layers but the config lists ${config.rootfs.diff_ids.length} diff IDs`, {
+      registry: ref.registry,
+      reference: text,
+    });
+  }
 
   if (!reused && ref.digest === undefined) {
     resolution = await recordResolution(store.root, { reference: text, platform, root, manifest: manifestDescriptor, resolvedAt: new Date().toISOString() });

@@ -19,6 +19,7 @@ describe('layer errors', () => {
     new layers.XattrError('x'),
     new layers.OverlayUnsupportedError('a', 'x'),
     new layers.InvalidSourceDateEpochError('x'),
+    new layers.LayerApplyError('a', Object.assign(new Error('x'), { code: 'ENAMETOOLONG' })),
   ];
 
   it('gives every class its own stable code and a LayerError base', () => {

@@ -4,6 +4,7 @@
  * file name plays no part.
  */
 import { LayerError, readTarEntries, type TarEntry } from '../../layers/index.js';
+import { ArchiveBudget, defaultArchiveLimits, type ArchiveLimits } from './archive-limits.js';
 import { decompressedFile } from './decompress.js';
 import { AddSourceError, ArchiveUnreadableError } from './errors.js';
 
@@ -25,16 +26,19 @@ export async function isArchive(file: string, label: string): Promise<boolean> {
 
 /**
  * The entries of the archive `file`, in order. Damage anywhere (bad header, truncated body, decompressor
- * failure) is an ArchiveUnreadableError, also when it shows while an entry's body is read.
+ * failure) is an ArchiveUnreadableError, also when it shows while an entry's body is read. Past `limits` it fails
+ * with an ArchiveLimitError.
  */
-export async function* archiveEntries(file: string, label: string): AsyncGenerator<TarEntry, void, undefined> {
+export async function* archiveEntries(file: string, label: string, limits: ArchiveLimits = defaultArchiveLimits): AsyncGenerator<TarEntry, void, undefined> {
+  const budget = new ArchiveBudget(limits, label);
   const source = decompressedFile(file, label);
-  const entries = readTarEntries(source);
+  const entries = readTarEntries(budget.count(source));
   try {
     for (;;) {
       const next = await unreadableOnDamage(label, () => entries.next());
       if (next.done) return;
       const { header, body } = next.value;
+      budget.admit(header.size);
       yield { header, body: bodyOf(label, body) };
     }
   } finally {

@@ -4,10 +4,18 @@
  */
 import { StepErrorCode } from '../step-errors.js';
 
+/** Codes of ADD failures that only this folder raises. Never rename one, only add. */
+export const AddErrorCode = {
+  /** An archive has more entries or expands to more bytes than `BuildOptions.limits` allow (a tar or gzip bomb). */
+  ArchiveLimit: 'ADD_ARCHIVE_LIMIT',
+} as const;
+
+export type AddErrorCode = (typeof AddErrorCode)[keyof typeof AddErrorCode];
+
 export class AddSourceError extends Error {
   override readonly name: string = 'AddSourceError';
   constructor(
-    readonly code: StepErrorCode,
+    readonly code: StepErrorCode | AddErrorCode,
     message: string,
     readonly hint?: string,
     options?: { cause?: unknown },
@@ -37,6 +45,22 @@ export class ArchiveUnreadableError extends AddSourceError {
     options?: { cause?: unknown },
   ) {
     super(StepErrorCode.ArchiveUnreadable, `archive ${archive} cannot be unpacked: ${detail}`, undefined, options);
+  }
+}
+
+/** An archive crossed one of the limits on entries and expanded bytes; nothing of it is kept. */
+export class ArchiveLimitError extends AddSourceError {
+  override readonly name = 'ArchiveLimitError';
+  constructor(
+    readonly archive: string,
+    detail: string,
+    readonly limit: 'archiveEntries' | 'archiveBytes',
+  ) {
+    super(
+      AddErrorCode.ArchiveLimit,
+      `refusing to unpack archive ${archive}: ${detail}`,
+      `If the archive is trusted, raise limits.${limit} in the build options, or use ADD --unpack=false to copy it as a file`,
+    );
   }
 }
 

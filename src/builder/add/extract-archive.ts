@@ -12,6 +12,7 @@ import { cleanArchivePath, isPortableXattr, WHITEOUT_PREFIX, type LayerAdd, type
 import { StepErrorCode, StepProblem } from '../step-errors.js';
 import type { Owner } from '../user-database.js';
 import { archiveEntries } from './archive-entries.js';
+import { defaultArchiveLimits, type ArchiveLimits } from './archive-limits.js';
 import { UnsafeArchiveEntryError } from './errors.js';
 import { parentPath, type TreeView } from './tree-view.js';
 
@@ -25,8 +26,14 @@ export class StagingArea {
   private memoryUsed = 0;
   private links = 0;
 
-  /** `directory` makes (once) the directory that holds contents too large for memory. */
-  constructor(private readonly directory: () => Promise<string>) {}
+  /**
+   * `directory` makes (once) the directory that holds contents too large for memory; `limits` bound each archive
+   * unpacked into this area.
+   */
+  constructor(
+    private readonly directory: () => Promise<string>,
+    readonly limits: ArchiveLimits = defaultArchiveLimits,
+  ) {}
 
   async keep(size: number, body: AsyncIterable<Buffer>): Promise<string | Buffer> {
     if (size <= SMALL_FILE && this.memoryUsed + size <= MEMORY_BUDGET) {
@@ -70,7 +77,7 @@ export interface ExtractTarget {
 /** Unpacks the archive `file` (`label` names it in errors) into `target.directory`. */
 export async function extractArchive(file: string, label: string, target: ExtractTarget): Promise<void> {
   await ensureDirectory(target, target.directory, target.owner);
-  for await (const entry of archiveEntries(file, label)) await extractEntry(entry, label, target);
+  for await (const entry of archiveEntries(file, label, target.staging.limits)) await extractEntry(entry, label, target);
 }
 
 async function extractEntry({ header, body }: TarEntry, label: string, target: ExtractTarget): Promise<void> {

@@ -8,12 +8,14 @@ import path from 'node:path';
 import type { CopySource, StepSource } from '../copy-layer.js';
 import { StepErrorCode, StepProblem } from '../step-errors.js';
 import { isArchive } from './archive-entries.js';
+import { archiveLimits, type ArchiveLimits } from './archive-limits.js';
 import { InvalidChecksumError } from './errors.js';
 import { StagingArea } from './extract-archive.js';
 import { downloadUrl, hasUrlScheme, isGitSource, isHttpUrl, parseChecksum, redactUrl, remoteFileName, type DownloadedFile, type ExpectedDigest } from './remote-source.js';
 
 export { extractArchive, StagingArea, type ExtractTarget } from './extract-archive.js';
 export { TreeView } from './tree-view.js';
+export { archiveLimits, defaultArchiveLimits, type ArchiveLimits } from './archive-limits.js';
 export * from './errors.js';
 
 export interface AddOptions {
@@ -40,11 +42,15 @@ export class AddSources {
     private readonly options: AddOptions,
     private readonly tmpRoot: string,
     private readonly signal: AbortSignal | undefined,
+    private readonly limits: ArchiveLimits,
   ) {}
 
-  /** Checks the sources and `--checksum`: git and other non-http schemes are refused, as is a checksum for a local source. */
-  static plan(options: AddOptions, tmpRoot: string, signal: AbortSignal | undefined): AddSources {
-    const add = new AddSources(options, tmpRoot, signal);
+  /**
+   * Checks the sources and `--checksum`: git and other non-http schemes are refused, as is a checksum for a local
+   * source. `limits` (BuildOptions.limits) bound every archive the step unpacks.
+   */
+  static plan(options: AddOptions, tmpRoot: string, signal: AbortSignal | undefined, limits?: Partial<ArchiveLimits>): AddSources {
+    const add = new AddSources(options, tmpRoot, signal, archiveLimits(limits));
     const expected = options.checksum === undefined ? undefined : parseChecksum(options.checksum);
     options.sources.forEach((source, index) => {
       if (isGitSource(source) || (hasUrlScheme(source) && !isHttpUrl(source))) {
@@ -101,7 +107,7 @@ export class AddSources {
 
   /** Where unpacked contents wait for the layer writer. */
   staging(): StagingArea {
-    this.stagingArea ??= new StagingArea(() => this.directory());
+    this.stagingArea ??= new StagingArea(() => this.directory(), this.limits);
     return this.stagingArea;
   }
 
