@@ -52,3 +52,5 @@ export type {
 } from './parser/index.js';
 export { build, startBuild, BuildError, BuildErrorCode, BuildStepError, DockerfileInvalidError, StepErrorCode } from './builder/index.js';
 export type { BuildOptions, BuildResult, BuildRun, OutputSpec, ProgressEvent, StepInfo, StepResult } from './builder/index.js';
+export { spawnInUserNamespace, UserNamespaceError } from './executor/index.js';
+export type { SpawnInUserNamespaceOptions, UserNamespaceChild, UserNamespaceMapping, UserNamespaceStdio, IdRange } from './executor/index.js';

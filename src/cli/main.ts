@@ -4,6 +4,7 @@ import { parseCommand, parseUsage } from './parse-command.js';
 import { pruneCommand, pruneUsage } from './prune-command.js';
 import { storeCommand, storeUsage } from './store-command.js';
 import { UsageError, type CliIo } from './io.js';
+import { runInUserNamespaceIfRootless } from './user-namespace.js';
 
 const usage = `${buildUsage}
 
@@ -19,9 +20,19 @@ ${pruneUsage}
 
 ${storeUsage}`;
 
+/**
+ * Commands that never touch the content store. The others (build, prune, store) run in a user namespace when
+ * started without root: builds need it for RUN, and the store holds files owned by the namespace's ids.
+ */
+const STORELESS_COMMANDS = new Set(['parse', '-V', '--version', '-h', '--help', 'help']);
+
 /** Run the CLI with `argv` (without node and script) and return the exit code. */
 export async function main(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  if (command !== undefined && !STORELESS_COMMANDS.has(command)) {
+    const code = await runInUserNamespaceIfRootless(argv, io);
+    if (code !== undefined) return code;
+  }
   try {
     switch (command) {
       case 'parse':

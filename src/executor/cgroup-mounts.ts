@@ -1,7 +1,7 @@
 /**
  * Hybrid cgroup hosts (v1 controllers plus a cgroup2 mount such as /sys/fs/cgroup/unified) make crun refuse to
- * start ("cgroups in hybrid mode not supported"). crun runs fine once those cgroup2 mounts are gone from its
- * mount namespace, so the executor starts it in a private one where they are unmounted.
+ * start ("cgroups in hybrid mode not supported"). crun runs fine once those cgroup2 mounts are hidden in its
+ * mount namespace, so the executor starts it in a private one where they are covered by an empty tmpfs.
  */
 import { readFileSync } from 'node:fs';
 

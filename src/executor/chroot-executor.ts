@@ -23,13 +23,18 @@ export function findChrootTools(): ChrootTools | { missing: string[] } {
   const found = Object.fromEntries(CHROOT_REQUIRED_TOOLS.map((tool) => [tool, findOnPath(tool)]));
   const missing = CHROOT_REQUIRED_TOOLS.filter((tool) => found[tool] === undefined);
   if (missing.length > 0) return { missing };
-  const ip = findOnPath('ip');
-  const busybox = ip === undefined ? findOnPath('busybox') : undefined;
+  const busybox = findOnPath('busybox');
+  const toolOrApplet = (name: string) => {
+    const tool = findOnPath(name);
+    return tool !== undefined ? [tool] : busybox !== undefined ? [busybox, name] : undefined;
+  };
+  const [ip, hostname] = [toolOrApplet('ip'), toolOrApplet('hostname')];
   return {
     setpriv: found.setpriv!,
     env: found.env!,
     unshare: found.unshare!,
-    ...(ip !== undefined ? { ip: [ip] } : busybox !== undefined ? { ip: [busybox, 'ip'] } : {}),
+    ...(ip !== undefined ? { ip } : {}),
+    ...(hostname !== undefined ? { hostname } : {}),
   };
 }
 

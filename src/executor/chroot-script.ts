@@ -6,6 +6,7 @@
  * only) → unshare --root --wd (chroot, cwd, uid) → the command. Every value is shell-quoted into the text.
  */
 import path from 'node:path';
+import { devptsOptions, setgroupsAllowed, sysfsNeedsBind, ttyGroupMapped } from './current-user-namespace.js';
 import { InvalidRunRequestError } from './errors.js';
 import type { HostFiles } from './host-files.js';
 import type { MountPlan, PlacedUserMount } from './mount-plan.js';
@@ -19,6 +20,11 @@ export interface ChrootTools {
   readonly unshare: string;
   /** `ip` (iproute2), or busybox with its ip applet; lo stays down without either. */
   readonly ip?: readonly string[];
+  /**
+   * `hostname`, or busybox with its applet: sethostname(2) is allowed to root of a user namespace, whereas
+   * /proc/sys/kernel/hostname, written without either, belongs to the initial namespace's root.
+   */
+  readonly hostname?: readonly string[];
 }
 
 const HOST_DEVICES = ['null', 'zero', 'full', 'random', 'urandom', 'tty'] as const;
@@ -40,15 +46,15 @@ export function chrootScript(request: CheckedRequest, plan: MountPlan, hostFiles
     `mount -t tmpfs -o nosuid,strictatime,mode=755,size=65536k tmpfs ${at(plan.system.dev)}`,
     ...HOST_DEVICES.flatMap((name) => [`: > ${dev(name)}`, `mount --bind /dev/${name} ${dev(name)}`]),
     `mkdir ${dev('pts')} ${dev('shm')} ${dev('mqueue')}`,
-    `mount -t devpts -o nosuid,noexec,newinstance,ptmxmode=0666,mode=0620,gid=5 devpts ${dev('pts')}`,
+    `mount -t devpts -o ${devptsOptions(ttyGroupMapped()).join(',')} devpts ${dev('pts')}`,
     `mount -t tmpfs -o nosuid,noexec,nodev,mode=1777,size=65536k shm ${dev('shm')}`,
     `mount -t mqueue -o nosuid,noexec,nodev mqueue ${dev('mqueue')}`,
     ...DEV_LINKS.map(([name, target]) => `ln -s ${q(target)} ${dev(name)}`),
-    `mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ${at(plan.system.sys)}`,
+    sysfsNeedsBind(request.network) ? `mount --rbind -o ro,nosuid,nodev,noexec /sys ${at(plan.system.sys)}` : `mount -t sysfs -o ro,nosuid,nodev,noexec sysfs ${at(plan.system.sys)}`,
     `mount --bind -o ro ${q(hostFiles.hosts)} ${at(plan.system.hosts)}`,
     `mount --bind -o ro ${q(hostFiles.resolvConf)} ${at(plan.system.resolvConf)}`,
     ...plan.user.flatMap((placed) => userMountLines(request, plan, placed)),
-    `printf %s ${q(request.hostname)} > /proc/sys/kernel/hostname`,
+    tools.hostname !== undefined ? `${[...tools.hostname, request.hostname].map(q).join(' ')}` : `printf %s ${q(request.hostname)} > /proc/sys/kernel/hostname`,
     ...(request.network === 'none' && tools.ip !== undefined ? [`${tools.ip.map(q).join(' ')} link set lo up`] : []),
     `exec ${finalCommand(request, tools).map(q).join(' ')}`,
   ];
@@ -97,7 +103,8 @@ function finalCommand(request: CheckedRequest, tools: ChrootTools): string[] {
   return [
     tools.setpriv,
     `--regid=${gid}`,
-    ...(additionalGids.length > 0 ? [`--groups=${additionalGids.join(',')}`] : ['--clear-groups']),
+    // Where setgroups(2) is denied (a single-id user namespace) the groups stay as they are: none but root's.
+    ...(additionalGids.length > 0 ? [`--groups=${additionalGids.join(',')}`] : [setgroupsAllowed() ? '--clear-groups' : '--keep-groups']),
     `--bounding-set=${bounding}`,
     '--',
     tools.env,

@@ -14,6 +14,8 @@ export const ExecutorErrorCode = {
   StartFailed: 'EXECUTOR_START_FAILED',
   /** Preparing or releasing the rootfs of a RUN step failed (overlay mount, copy, unmount). */
   RootfsFailed: 'EXECUTOR_ROOTFS_FAILED',
+  /** No user namespace could be made for a rootless build (user namespaces disabled, unshare missing or failing). */
+  UserNamespaceFailed: 'EXECUTOR_USER_NAMESPACE_FAILED',
 } as const;
 
 export type ExecutorErrorCode = (typeof ExecutorErrorCode)[keyof typeof ExecutorErrorCode];
@@ -78,5 +80,13 @@ export class RunRootfsError extends ExecutorError {
   override readonly name = 'RunRootfsError';
   constructor(detail: string, options?: { cause?: unknown }) {
     super(ExecutorErrorCode.RootfsFailed, detail, options);
+  }
+}
+
+export class UserNamespaceError extends ExecutorError {
+  override readonly name = 'UserNamespaceError';
+
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(ExecutorErrorCode.UserNamespaceFailed, `cannot create a user namespace: ${detail}`, options);
   }
 }

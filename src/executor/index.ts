@@ -1,7 +1,8 @@
 /**
  * Running RUN steps: one Executor interface with an OCI runtime implementation (crun or runc) and a built-in
- * chroot fallback (util-linux unshare), USER resolution against the image's files, and the overlay (or copy)
- * rootfs whose changes become the step's layer. The only module other folders import from.
+ * chroot fallback (util-linux unshare), USER resolution against the image's files, the overlay (or copy)
+ * rootfs whose changes become the step's layer, and the user namespace a rootless build runs in. The only
+ * module other folders import from.
  */
 export {
   DEFAULT_HOSTNAME,
@@ -25,6 +26,14 @@ export { possibleMountStubPaths } from './mount-plan.js';
 export { resolveRunUser, readPasswd, readGroups, findUser, findGroup, type PasswdEntry, type GroupEntry } from './user-database.js';
 export { prepareRunRootfs, type PrepareRunRootfsOptions, type PreparedRootfs, type RootfsMode } from './run-rootfs.js';
 export {
+  spawnInUserNamespace,
+  type SpawnInUserNamespaceOptions,
+  type UserNamespaceChild,
+  type UserNamespaceMapping,
+  type UserNamespaceStdio,
+} from './user-namespace.js';
+export { inChildUserNamespace, type IdRange } from './current-user-namespace.js';
+export {
   ExecutorErrorCode,
   ExecutorError,
   ExecutorUnavailableError,
@@ -33,4 +42,5 @@ export {
   UnknownUserError,
   ExecutorStartError,
   RunRootfsError,
+  UserNamespaceError,
 } from './errors.js';

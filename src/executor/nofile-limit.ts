@@ -5,6 +5,7 @@
  * current hard limit instead.
  */
 import { readFileSync } from 'node:fs';
+import { inChildUserNamespace } from './current-user-namespace.js';
 import { findOnPath } from './host-tools.js';
 
 export const DOCKER_NOFILE = 1048576;
@@ -31,8 +32,12 @@ function readProcFile(file: string): string {
 
 const CAP_SYS_RESOURCE = 24n;
 
-/** Whether this process may raise hard limits (CAP_SYS_RESOURCE in its effective set). */
-export function canRaiseLimits(status = readProcFile('/proc/self/status')): boolean {
+/**
+ * Whether this process may raise hard limits: CAP_SYS_RESOURCE in its effective set, in the initial user
+ * namespace (the capability held in a child namespace does not lift the hard limit).
+ */
+export function canRaiseLimits(status = readProcFile('/proc/self/status'), initialNamespace = !inChildUserNamespace()): boolean {
+  if (!initialNamespace) return false;
   const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
   return effective !== undefined && ((BigInt(`0x${effective}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;
 }

@@ -11,6 +11,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { hybridCgroup2Mounts } from './cgroup-mounts.js';
+import { sysfsNeedsBind, ttyGroupMapped } from './current-user-namespace.js';
 import { findOnPath } from './host-tools.js';
 import { planNofileLimit } from './nofile-limit.js';
 import { buildOciSpec } from './oci-spec.js';
@@ -61,7 +62,15 @@ export class OciRuntimeExecutor implements Executor {
     const state = path.join(context.runDir, 'state');
     await Promise.all([mkdir(bundle), mkdir(state)]);
     const nofile = planNofileLimit();
-    const spec = buildOciSpec({ request: context.request, system: context.plan.system, user: context.plan.user, hostFiles: context.hostFiles, nofileLimit: nofile.limit });
+    const spec = buildOciSpec({
+      request: context.request,
+      system: context.plan.system,
+      user: context.plan.user,
+      hostFiles: context.hostFiles,
+      nofileLimit: nofile.limit,
+      sysfsFromHost: sysfsNeedsBind(context.request.network),
+      ttyGroup: ttyGroupMapped(),
+    });
     await writeFile(path.join(bundle, 'config.json'), JSON.stringify(spec));
     const id = `build-image-${process.pid}-${++containerCount}-${randomBytes(4).toString('hex')}`;
     const globals = this.globalArgs(state);
@@ -84,8 +93,10 @@ export class OciRuntimeExecutor implements Executor {
 
   private runCommand(prefix: readonly string[], args: string[]): HostCommand {
     const hybrid = this.runtime.name === 'crun' ? hybridCgroup2Mounts() : [];
-    const unmount = hybrid.map((mountPoint) => `umount -l ${shellQuote(mountPoint)}`).join(' && ');
-    const hide = hybrid.length === 0 ? [] : ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', `${unmount} && exec "$@"`, 'sh'];
+    // An empty tmpfs over the mount point hides it; unmounting it would not do in a user namespace, which cannot
+    // unmount what it inherited.
+    const cover = hybrid.map((mountPoint) => `mount -t tmpfs -o ro,nosuid,nodev,noexec tmpfs ${shellQuote(mountPoint)}`).join(' && ');
+    const hide = hybrid.length === 0 ? [] : ['unshare', '--mount', '--propagation', 'private', '--', '/bin/sh', '-c', `${cover} && exec "$@"`, 'sh'];
     const [command, ...rest] = [...prefix, ...hide, this.runtime.path, ...args];
     return { command, args: rest, env: hostEnv() };
   }

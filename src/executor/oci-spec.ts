@@ -3,6 +3,7 @@
  * masked and read-only paths, device rules, and /proc, /dev, /dev/pts, /dev/shm, /dev/mqueue, read-only /sys.
  * Only the fields this builder writes are typed.
  */
+import { devptsOptions } from './current-user-namespace.js';
 import { tmpfsOptions, type CheckedRequest } from './run-request.js';
 import type { PlacedUserMount, SystemTargets } from './mount-plan.js';
 import type { HostFiles } from './host-files.js';
@@ -108,9 +109,13 @@ export interface SpecInput {
   readonly hostFiles: HostFiles;
   /** RLIMIT_NOFILE when the runtime cannot be given Docker's (see nofile-limit.ts); default 1048576. */
   readonly nofileLimit?: number;
+  /** Bind the host's /sys (read-only) instead of mounting a sysfs (see sysfsNeedsBind); default false. */
+  readonly sysfsFromHost?: boolean;
+  /** Whether terminals can belong to the tty group (see ttyGroupMapped); default true. */
+  readonly ttyGroup?: boolean;
 }
 
-export function buildOciSpec({ request, system, user, hostFiles, nofileLimit }: SpecInput): OciSpec {
+export function buildOciSpec({ request, system, user, hostFiles, nofileLimit, sysfsFromHost = false, ttyGroup = true }: SpecInput): OciSpec {
   const capabilities = [...DEFAULT_CAPABILITIES];
   const namespaces: OciSpec['linux']['namespaces'] = [{ type: 'pid' }, { type: 'ipc' }, { type: 'uts' }, { type: 'mount' }];
   if (request.network === 'none') namespaces.push({ type: 'network' });
@@ -128,7 +133,7 @@ export function buildOciSpec({ request, system, user, hostFiles, nofileLimit }: 
     },
     root: { path: request.rootfs, readonly: false },
     hostname: request.hostname,
-    mounts: [...systemMounts(system, hostFiles), ...user.map(userMount)],
+    mounts: [...systemMounts(system, hostFiles, { sysfsFromHost, ttyGroup }), ...user.map(userMount)],
     linux: {
       namespaces,
       maskedPaths: [...MASKED_PATHS],
@@ -140,15 +145,17 @@ export function buildOciSpec({ request, system, user, hostFiles, nofileLimit }: 
 
 const absolute = (layerPath: string) => `/${layerPath}`;
 
-function systemMounts(system: SystemTargets, hostFiles: HostFiles): OciMount[] {
+function systemMounts(system: SystemTargets, hostFiles: HostFiles, { sysfsFromHost, ttyGroup }: { sysfsFromHost: boolean; ttyGroup: boolean }): OciMount[] {
   const dev = absolute(system.dev);
   return [
     { destination: absolute(system.proc), type: 'proc', source: 'proc', options: ['nosuid', 'noexec', 'nodev'] },
     { destination: dev, type: 'tmpfs', source: 'tmpfs', options: ['nosuid', 'strictatime', 'mode=755', 'size=65536k'] },
-    { destination: `${dev}/pts`, type: 'devpts', source: 'devpts', options: ['nosuid', 'noexec', 'newinstance', 'ptmxmode=0666', 'mode=0620', 'gid=5'] },
+    { destination: `${dev}/pts`, type: 'devpts', source: 'devpts', options: devptsOptions(ttyGroup) },
     { destination: `${dev}/shm`, type: 'tmpfs', source: 'shm', options: ['nosuid', 'noexec', 'nodev', 'mode=1777', 'size=65536k'] },
     { destination: `${dev}/mqueue`, type: 'mqueue', source: 'mqueue', options: ['nosuid', 'noexec', 'nodev'] },
-    { destination: absolute(system.sys), type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
+    sysfsFromHost
+      ? { destination: absolute(system.sys), type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] }
+      : { destination: absolute(system.sys), type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     { destination: absolute(system.hosts), type: 'bind', source: hostFiles.hosts, options: ['rbind', 'ro'] },
     { destination: absolute(system.resolvConf), type: 'bind', source: hostFiles.resolvConf, options: ['rbind', 'ro'] },
   ];

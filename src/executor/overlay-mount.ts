@@ -18,6 +18,11 @@ export interface OverlayLayout {
   readonly upper: string;
   readonly work: string;
   readonly target: string;
+  /**
+   * Mounting as root of a child user namespace: overlayfs then keeps its markers in `user.overlay.*` xattrs
+   * (`userxattr`), where `redirect_dir` may only be `nofollow`.
+   */
+  readonly userxattr?: boolean;
 }
 
 export interface OverlayMountArgs {
@@ -35,15 +40,17 @@ export function commonParent(paths: readonly string[]): string {
 
 /**
  * The option string and the directory to mount from, or a reason why these lowers cannot be mounted with one
- * mount(2) call. `redirect_dir`, `metacopy` and `index` are off so the upper dir holds plain copies,
- * whiteouts and opaque markers only, which is what overlayUpperToChanges reads.
+ * mount(2) call. `redirect_dir`, `metacopy` and `index` are off (redirects neither made nor followed in a user
+ * namespace) so the upper dir holds plain copies, whiteouts and opaque markers only, which is what
+ * overlayUpperToChanges reads.
  */
 export function overlayMountArgs(layout: OverlayLayout): OverlayMountArgs | { unsupported: string } {
   const unsafe = [...layout.lowers, layout.upper, layout.work].find((entry) => /[:,\\\n]/.test(entry));
   if (unsafe !== undefined) return { unsupported: `the path ${unsafe} holds a character overlayfs options cannot carry (: , \\)` };
   const cwd = commonParent(layout.lowers);
   const lowers = layout.lowers.map((lower) => path.relative(cwd, lower) || '.');
-  const options = `lowerdir=${lowers.join(':')},upperdir=${layout.upper},workdir=${layout.work},index=off,redirect_dir=off,metacopy=off`;
+  const features = layout.userxattr ? 'userxattr,index=off,redirect_dir=nofollow,metacopy=off' : 'index=off,redirect_dir=off,metacopy=off';
+  const options = `lowerdir=${lowers.join(':')},upperdir=${layout.upper},workdir=${layout.work},${features}`;
   if (options.length > MOUNT_OPTIONS_LIMIT) {
     return { unsupported: `${layout.lowers.length} lower directories need ${options.length} bytes of mount options, more than the kernel's ${MOUNT_OPTIONS_LIMIT}` };
   }

@@ -2,6 +2,7 @@
  * A RunRequest checked and with its defaults filled in, so executors need not guard each field.
  */
 import path from 'node:path';
+import { currentIdMap, isIdMapped } from './current-user-namespace.js';
 import { InvalidRunRequestError } from './errors.js';
 import { DEFAULT_HOSTNAME, type NetworkMode, type RunMount, type RunRequest, type RunUser } from './types.js';
 
@@ -43,7 +44,23 @@ export function checkRequest(request: RunRequest): CheckedRequest {
       if (mount.mode !== undefined && !(Number.isInteger(mount.mode) && mount.mode >= 0 && mount.mode <= 0o7777)) fail(`tmpfs mode must be within 0o7777, got ${mount.mode}`);
     }
   }
+  checkIdsMapped(user);
   return { rootfs: request.rootfs, args: request.args, env: request.env, cwd, user, mounts, network, hostname };
+}
+
+/** Refuses ids this process's user namespace cannot switch to (rootless with no subordinate ids), before any run. */
+function checkIdsMapped(user: Required<RunUser>, uids = currentIdMap('uid'), gids = currentIdMap('gid')): void {
+  const unmapped = [
+    ...(isIdMapped(user.uid, uids) ? [] : [`uid ${user.uid}`]),
+    ...[user.gid, ...user.additionalGids].filter((gid) => !isIdMapped(gid, gids)).map((gid) => `gid ${gid}`),
+  ];
+  if (unmapped.length === 0) return;
+  const ranges = uids ?? [];
+  const mapped = ranges.map((range) => (range.count === 1 ? `${range.inside}` : `${range.inside}-${range.inside + range.count - 1}`)).join(', ');
+  throw new InvalidRunRequestError(
+    `${unmapped.join(' and ')} cannot be used in this user namespace, which maps only ${ranges.length === 1 && ranges[0].count === 1 ? 'uid' : 'uids'} ${mapped} ` +
+      '(a rootless build without subordinate ids: add ranges for the user to /etc/subuid and /etc/subgid)',
+  );
 }
 
 /** Mount options of a request's tmpfs, as mount(8) and the runtime spec both write them. */

@@ -13,6 +13,7 @@ import { lstat, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { diffTrees, overlayUpperToChanges, treeChanges, type LayerChange } from '../layers/index.js';
+import { inChildUserNamespace } from './current-user-namespace.js';
 import { RunRootfsError } from './errors.js';
 import { mountOverlay, overlayMountArgs, unmount } from './overlay-mount.js';
 
@@ -100,7 +101,7 @@ async function overlayRootfs(dir: string, lowers: readonly string[]): Promise<Pr
   const [upper, work, merged] = ['upper', 'work', 'merged'].map((name) => path.join(dir, name));
   await Promise.all([upper, work, merged].map((entry) => mkdir(entry, { mode: 0o755 })));
   const topFirst = [...lowers].reverse();
-  const args = overlayMountArgs({ lowers: topFirst, upper, work, target: merged });
+  const args = overlayMountArgs({ lowers: topFirst, upper, work, target: merged, userxattr: inChildUserNamespace() });
   if ('unsupported' in args) return emptied(dir, args.unsupported);
   try {
     await mountOverlay(args, merged);

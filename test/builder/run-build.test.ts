@@ -1,18 +1,21 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BuildOptions, ProgressEvent } from '../../src/builder/index.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
 import { run, toolsAvailable, which } from '../fixtures/tools.js';
 import { listLayer } from '../layers/helpers.js';
 import { builder, cachedSteps, writeContext } from './build-support.js';
+import { isRoot, rootlessUnsupported, runTestFileInUserNamespace } from './rootless-support.js';
 
 /**
  * RUN end to end: real busybox base, real executors (crun, runc when installed, and the built-in chroot one),
- * layers read back entry by entry, images unpacked with umoci and run again with runc.
+ * layers read back entry by entry, images unpacked with umoci and run again with runc. Without root the whole
+ * file runs again as root of a user namespace with the user's subordinate ids mapped, where a rootless build
+ * runs (see 'RUN without root' at the end), and the tests return early out here.
  */
 const { dir, run: buildIt } = builder('run-build');
-const isRoot = process.getuid?.() === 0;
 const haveTools = toolsAvailable('RUN end-to-end', ['crun', 'umoci', 'unshare'], ['crun', 'umoci', 'util-linux']);
 const executors = (['crun', 'runc', 'chroot'] as const).filter((name) => name === 'chroot' || which(name) !== undefined);
 
@@ -21,7 +24,7 @@ async function context(files: Record<string, string>): Promise<string> {
 }
 
 async function withBusybox(options: BuildOptions): Promise<{ result: Awaited<ReturnType<typeof buildIt>>['result']; events: ProgressEvent[]; layout: string } | undefined> {
-  const busybox = await busyboxImage();
+  const busybox = isRoot ? await busyboxImage() : undefined;
   if (!busybox || !haveTools || !isRoot) return undefined;
   const layout = path.join(await dir(), 'layout');
   const built = await buildIt({ buildContexts: { busybox: busybox.reference }, outputs: [{ type: 'oci-layout', dest: layout }], tags: ['t:1'], ...options });
@@ -103,7 +106,7 @@ describe.each(executors)('RUN with the %s executor', (executor) => {
 
   it('fails with the line, the command, the exit code and the last output lines', async () => {
     const ctx = await context({ Dockerfile: 'FROM busybox\nRUN echo first line && echo to stderr >&2 && exit 3\n' });
-    const busybox = await busyboxImage();
+    const busybox = isRoot ? await busyboxImage() : undefined;
     if (!busybox || !haveTools || !isRoot) return;
     const failure = buildIt({ executor, context: ctx, buildContexts: { busybox: busybox.reference } });
     await expect(failure).rejects.toMatchObject({ code: 'RUN_FAILED' });
@@ -239,12 +242,12 @@ describe('RUN cancellation', () => {
     const sleeping = async (): Promise<boolean> => {
       for (const pid of await readdir('/proc').catch(() => [] as string[])) {
         if (!/^\d+$/.test(pid)) continue;
-        const environ = await readFile(`/proc/${pid}/cmdline`).catch(() => Buffer.alloc(0));
+        const environ = await readFile(`/proc/${pid}/environ`).catch(() => Buffer.alloc(0));
         if (environ.toString('utf8').includes(marker)) return true;
       }
       return false;
     };
-    const busybox = await busyboxImage();
+    const busybox = isRoot ? await busyboxImage() : undefined;
     if (!busybox || !haveTools || !isRoot) {
       controller.abort();
       await building.catch(() => undefined);
@@ -258,4 +261,14 @@ describe('RUN cancellation', () => {
     expect(mounts).not.toContain(cacheDir);
     expect((await readdir(path.join(cacheDir, 'tmp'))).filter((name) => name.startsWith('run-'))).toEqual([]);
   });
+});
+
+describe.runIf(!isRoot)('RUN without root', () => {
+  it('passes every test of this file as root of a user namespace with the subordinate ids mapped', async () => {
+    if (rootlessUnsupported('RUN end-to-end without root') !== undefined) return;
+    const { code, output } = await runTestFileInUserNamespace(fileURLToPath(import.meta.url), await dir());
+    expect(code, output).toBe(0);
+    expect(Number(/Tests\s+(\d+) passed/.exec(output)?.[1])).toBeGreaterThanOrEqual(15);
+    expect(output).not.toContain('*** SKIPPED');
+  }, 900_000);
 });

@@ -64,6 +64,8 @@ describe('overlayMountArgs', () => {
   it('gives the lowers relative to their common parent, top-most first as given', () => {
     const args = overlayMountArgs({ lowers: ['/store/snapshots/b', '/store/snapshots/a'], upper: '/w/upper', work: '/w/work', target: '/w/merged' });
     expect(args).toEqual({ cwd: '/store/snapshots', options: 'lowerdir=b:a,upperdir=/w/upper,workdir=/w/work,index=off,redirect_dir=off,metacopy=off' });
+    const rootless = overlayMountArgs({ lowers: ['/store/snapshots/a'], upper: '/w/upper', work: '/w/work', target: '/w/merged', userxattr: true });
+    expect(rootless).toEqual({ cwd: '/store/snapshots', options: 'lowerdir=a,upperdir=/w/upper,workdir=/w/work,userxattr,index=off,redirect_dir=nofollow,metacopy=off' });
     expect(commonParent(['/x/y/z'])).toBe('/x/y');
     expect(commonParent(['/a/b', '/c/d'])).toBe('/');
   });
@@ -88,7 +90,8 @@ describe('host probing', () => {
     expect(planNofileLimit(Infinity, false, undefined)).toEqual({ limit: 1048576, prefix: [] });
     expect(planNofileLimit(20000, true, '/usr/bin/prlimit')).toEqual({ limit: 1048576, prefix: ['/usr/bin/prlimit', '--nofile=1048576:1048576', '--'] });
     expect(planNofileLimit(20000, false, '/usr/bin/prlimit')).toEqual({ limit: 20000, prefix: [] });
-    expect(canRaiseLimits('CapEff:\t000001ffffffffff\n')).toBe(true);
+    expect(canRaiseLimits('CapEff:\t000001ffffffffff\n', true)).toBe(true);
+    expect(canRaiseLimits('CapEff:\t000001ffffffffff\n', false)).toBe(false);
     expect(canRaiseLimits('CapEff:\t000001fffeffffff\n')).toBe(false);
   });
 });

@@ -53,6 +53,14 @@ describe('buildOciSpec', () => {
     expect(mounts.find((m) => m.destination === '/etc/hosts')).toMatchObject({ source: '/run-dir/hosts', options: ['rbind', 'ro'] });
   });
 
+  it('in a child user namespace: binds the host /sys for the host network, and leaves the tty group out when it is unmapped', () => {
+    const request = checkRequest({ rootfs: '/rootfs', args: ['true'], env: [], network: 'host' });
+    const mounts = buildOciSpec({ request, system, user: [], hostFiles, sysfsFromHost: true, ttyGroup: false }).mounts;
+    expect(mounts.find((m) => m.destination === '/sys')).toEqual({ destination: '/sys', type: 'bind', source: '/sys', options: ['rbind', 'nosuid', 'noexec', 'nodev', 'ro'] });
+    expect(mounts.find((m) => m.destination === '/dev/pts')?.options).not.toContain('gid=5');
+    expect(spec().mounts.find((m) => m.destination === '/dev/pts')?.options).toContain('gid=5');
+  });
+
   it("appends the request's bind and tmpfs mounts; a target inside another mount keeps its own path", () => {
     const mounts = spec({}, [
       { mount: { type: 'bind', source: '/ctx', target: '/src', readonly: true }, resolved: 'src', targetType: 'directory' },
