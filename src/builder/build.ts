@@ -86,7 +86,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       steps: [],
       limits: options.limits,
       run: {
-        executor: executorOnce(options.executor ?? 'auto', path.join(store.root, 'tmp')),
+        executor: executorOnce(options.executor ?? 'auto', await store.makeTempDir('exec')),
         secrets: options.secrets ?? {},
         network: options.network ?? 'none',
         allow: new Set(options.allow ?? []),

@@ -1,4 +1,5 @@
 import type { SourceRange } from '../parser/index.js';
+import { CodedError } from '../errors/index.js';
 
 /**
  * Stable error codes of the builder's planning and configuration steps. Tools may switch on them; never rename
@@ -59,16 +60,14 @@ function formatMessage(detail: string, options: BuildErrorOptions): string {
  * Every error of the builder's pure half. `message` reads `file:line:column: what is wrong. What to do`; `detail`
  * is the BuildKit-style description alone, `hint` the advice alone.
  */
-export class BuildError extends Error {
+export class BuildError extends CodedError<BuildErrorCode> {
   override readonly name: string = 'BuildError';
-  readonly code: BuildErrorCode;
   readonly detail: string;
   readonly hint: string | undefined;
   readonly location: BuildErrorLocation | undefined;
 
   constructor(code: BuildErrorCode, detail: string, options: BuildErrorOptions = {}) {
-    super(formatMessage(detail, options), options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    super(code, formatMessage(detail, options), options.cause === undefined ? undefined : { cause: options.cause });
     this.detail = detail;
     this.hint = options.hint;
     this.location = options.location;

@@ -1,4 +1,5 @@
 import type { SourceRange } from '../parser/index.js';
+import { CodedError } from '../errors/index.js';
 
 /** Stable codes of errors raised while a build runs its steps. Never rename one, only add. */
 export const StepErrorCode = {
@@ -44,14 +45,14 @@ export const StepErrorCode = {
 export type StepErrorCode = (typeof StepErrorCode)[keyof typeof StepErrorCode];
 
 /** A failure inside a step's work, before it is tied to the step. */
-export class StepProblem extends Error {
+export class StepProblem extends CodedError<StepErrorCode> {
   override readonly name = 'StepProblem';
   constructor(
-    readonly code: StepErrorCode,
+    code: StepErrorCode,
     message: string,
     readonly hint?: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -15,6 +15,8 @@ import {
 import { StoreError, StoreErrorCode } from './errors.js';
 import { Lease } from './lease.js';
 import { ownedName } from './owner.js';
+import { recoverDeadOwners, type RecoveryReport } from './recover.js';
+import { removeTree } from './remove-tree.js';
 import { pruneStore, type PruneOptions, type PruneReport } from './prune.js';
 import { RootStore, type Root } from './roots.js';
 import { blobSize, createStoreBlobWriter, openStoreBlob, putStoreBlob, type BlobWriter, type StoreContext } from './store-blobs.js';
@@ -38,6 +40,7 @@ export interface ContentStoreOptions {
 
 interface Shared {
   context: StoreContext;
+  recovered: RecoveryReport;
   roots: RootStore;
   staleMs: number;
   tempStaleMs: number;
@@ -57,6 +60,7 @@ export class ContentStore implements BlobSource, BlobSink {
   private readonly shared: Shared;
   private readonly lease: Lease | undefined;
   private ownLease: Promise<Lease> | undefined;
+  private readonly tempDirs: string[] = [];
 
   private constructor(shared: Shared, lease: Lease | undefined) {
     this.shared = shared;
@@ -64,7 +68,10 @@ export class ContentStore implements BlobSource, BlobSink {
     this.lease = lease;
   }
 
-  /** Opens (creating when missing) a store. */
+  /**
+   * Opens (creating when missing) a store, first cleaning up after processes of this host that died using it
+   * (see recoverDeadOwners): their temp entries, leases, leftover mounts and orphaned helper processes.
+   */
   static async open(options: ContentStoreOptions = {}): Promise<ContentStore> {
     const layout = new StoreLayout(options.root ?? defaultStoreRoot());
     for (const dir of [layout.blobs, layout.snapshots, layout.refs, layout.leases, layout.tmp]) await mkdir(dir, { recursive: true });
@@ -77,9 +84,16 @@ export class ContentStore implements BlobSource, BlobSink {
     } else if (version.trim() !== storeVersion) {
       throw new StoreError(StoreErrorCode.UnsupportedVersion, `${layout.root} is a build-image store of version ${version.trim()}; this build-image reads version ${storeVersion}`);
     }
+    // Best effort: what cannot be cleaned now is reported by verify and retried by the next open or prune.
+    const recovered = await recoverDeadOwners(layout).catch((): RecoveryReport => ({ removed: [], unmounted: [], killed: [] }));
     const staleMs = options.staleMs ?? 2 * 60_000;
     const context: StoreContext = { layout, lock: new StoreLock(layout.lock, { timeoutMs: options.lockTimeoutMs, staleMs }), durable: options.durable ?? true };
-    return new ContentStore({ context, roots: new RootStore(layout.refs, layout.tmp), staleMs, tempStaleMs: options.tempStaleMs ?? 24 * 3_600_000 }, undefined);
+    return new ContentStore({ context, recovered, roots: new RootStore(layout.refs, layout.tmp), staleMs, tempStaleMs: options.tempStaleMs ?? 24 * 3_600_000 }, undefined);
+  }
+
+  /** What opening the store cleaned up after processes that died (see recoverDeadOwners). */
+  get recovered(): RecoveryReport {
+    return this.shared.recovered;
   }
 
   /** A new lease: blobs and snapshots written or used through `withLease(lease)` stay until it is released. */
@@ -98,10 +112,22 @@ export class ContentStore implements BlobSource, BlobSink {
     return this.ownLease;
   }
 
-  /** Releases the store's own lease (not one given with withLease). */
+  /**
+   * A new, empty directory in the store's tmp/, owner-stamped so that it is cleaned up if this process dies, and
+   * removed by close(): for work files (e.g. an executor's run directories) that must not outlive the process.
+   */
+  async makeTempDir(label: string): Promise<string> {
+    const dir = path.join(this.shared.context.layout.tmp, ownedName(`.${label}`));
+    await mkdir(dir, { recursive: true });
+    this.tempDirs.push(dir);
+    return dir;
+  }
+
+  /** Releases the store's own lease (not one given with withLease) and removes the temp dirs it made. */
   async close(): Promise<void> {
     if (this.ownLease) await (await this.ownLease).release();
     this.ownLease = undefined;
+    for (const dir of this.tempDirs.splice(0)) await removeTree(dir).catch(() => undefined);
   }
 
   // Blobs

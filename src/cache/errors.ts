@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/index.js';
 /**
  * Stable error codes of src/cache. Tools may switch on them; never rename one, only add.
  */
@@ -15,14 +16,8 @@ export const StoreErrorCode = {
 export type StoreErrorCode = (typeof StoreErrorCode)[keyof typeof StoreErrorCode];
 
 /** Every failure of the content store that is not a verification error of the content itself (those are ImageErrors). */
-export class StoreError extends Error {
+export class StoreError extends CodedError<StoreErrorCode> {
   override readonly name: string = 'StoreError';
-  readonly code: StoreErrorCode;
-
-  constructor(code: StoreErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** The store lock could not be taken in time: another process holds it (a long prune?). */

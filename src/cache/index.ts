@@ -12,4 +12,6 @@ export type { PruneOptions, PruneReport } from './prune.js';
 export type { VerifyOptions, VerifyReport } from './verify.js';
 export { StoreLock, type StoreLockOptions } from './store-lock.js';
 export { removeTree } from './remove-tree.js';
+export { ownedName } from './owner.js';
+export type { RecoveryReport } from './recover.js';
 export { StoreError, StoreErrorCode, StoreLockTimeoutError, SnapshotError } from './errors.js';

@@ -4,6 +4,7 @@ import { isDigest } from '../image/index.js';
 import { readLeases } from './lease.js';
 import { markReachable, type MarkStart } from './mark.js';
 import { abandoned, ownedName, ownerOfName } from './owner.js';
+import { recoverDeadOwners } from './recover.js';
 import { removeTree } from './remove-tree.js';
 import type { RootStore } from './roots.js';
 import type { StoreContext } from './store-blobs.js';
@@ -58,6 +59,8 @@ export async function pruneStore(context: StoreContext, roots: RootStore, settin
     invalidRoots: [],
   };
   const trash: string[] = [];
+  // Leftovers of dead processes of this host go first, with the mounts and processes that may still hold them.
+  if (!dryRun) report.removedLeftovers.push(...(await recoverDeadOwners(layout)).removed);
 
   await context.lock.withLock(async () => {
     const now = Date.now();

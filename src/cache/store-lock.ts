@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreLockTimeoutError } from './errors.js';
-import { abandoned, hostTag, type Owner } from './owner.js';
+import { abandoned, hostTag, ownedName, type Owner } from './owner.js';
 
 export interface StoreLockOptions {
   /** Give up after waiting this long (default 15 minutes). */
@@ -147,7 +147,8 @@ async function inspectOwned(file: string, staleMs: number): Promise<OwnedState> 
  * another process took it in between, puts it back (link fails if yet another took it since: then it is theirs).
  */
 async function breakStale(file: string, staleText: string | undefined): Promise<void> {
-  const aside = `${file}.stale-${process.pid}-${randomBytes(4).toString('hex')}`;
+  // Owner-stamped, so that the copy of a breaker that dies here is recognised as a leftover (see recover.ts).
+  const aside = `${file}.stale-${ownedName()}`;
   try {
     await rename(file, aside);
   } catch (error) {

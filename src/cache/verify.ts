@@ -4,7 +4,8 @@ import path from 'node:path';
 import { Digester, isDigest, parseDigest } from '../image/index.js';
 import { readLeases } from './lease.js';
 import { markReachable } from './mark.js';
-import { abandoned, ownerOfName } from './owner.js';
+import { mountsUnder } from './mounts.js';
+import { abandoned, hostTag, ownerGone, ownerOfName } from './owner.js';
 import type { RootStore } from './roots.js';
 import type { StoreContext } from './store-blobs.js';
 
@@ -29,6 +30,8 @@ export interface VerifyReport {
   leftovers: string[];
   /** Files in refs/ that are not valid roots. */
   invalidRoots: string[];
+  /** Mount points under the store that no live process owns (an overlay left by a build that died). */
+  mounts: string[];
 }
 
 const knownTopLevel = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'lock', 'lock.next', 'store-version', 'context-digests', 'cache-mounts', 'registry']);
@@ -36,7 +39,7 @@ const knownTopLevel = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'l
 /** Hashes every blob and checks it against its name; reports leftovers, strays, missing and invalid roots. */
 export async function verifyStore(context: StoreContext, roots: RootStore, settings: { leaseStaleMs: number; tempStaleMs: number }, options: VerifyOptions = {}): Promise<VerifyReport> {
   const { layout } = context;
-  const report: VerifyReport = { ok: true, blobs: 0, bytes: 0, snapshots: 0, corrupt: [], missing: [], strays: [], leftovers: [], invalidRoots: [] };
+  const report: VerifyReport = { ok: true, blobs: 0, bytes: 0, snapshots: 0, corrupt: [], missing: [], strays: [], leftovers: [], invalidRoots: [], mounts: [] };
 
   for (const algorithm of await readdir(layout.blobs).catch(() => [] as string[])) {
     const dir = path.join(layout.blobs, algorithm);
@@ -75,11 +78,15 @@ export async function verifyStore(context: StoreContext, roots: RootStore, setti
   report.leftovers.push(...leases.filter((lease) => !lease.live).map((lease) => lease.file));
 
   const now = Date.now();
+  const liveTemp: string[] = [];
   for (const name of await readdir(layout.tmp).catch(() => [] as string[])) {
     const file = path.join(layout.tmp, name);
     const info = await lstat(file).catch(() => undefined);
     if (info && abandoned(ownerOfName(name), info.mtimeMs, settings.tempStaleMs, now)) report.leftovers.push(file);
+    if (info && ownedByLiveLocalProcess(name)) liveTemp.push(file);
   }
+  // A running build's RUN step has its rootfs mounted in its temp entry; anything else mounted here is left over.
+  report.mounts = (await mountsUnder(layout.root)).filter((mountPoint) => !liveTemp.some((entry) => mountPoint.startsWith(`${entry}/`)));
   for (const name of await readdir(layout.root).catch(() => [] as string[])) {
     if (/^lock(\.next)?\.stale-/.test(name)) report.leftovers.push(path.join(layout.root, name));
     else if (!knownTopLevel.has(name)) report.strays.push(path.join(layout.root, name));
@@ -94,8 +101,14 @@ export async function verifyStore(context: StoreContext, roots: RootStore, setti
       }
     });
   }
-  report.ok = report.corrupt.length === 0 && report.missing.length === 0 && report.strays.length === 0 && report.leftovers.length === 0 && report.invalidRoots.length === 0;
+  report.ok = report.corrupt.length === 0 && report.missing.length === 0 && report.strays.length === 0 && report.leftovers.length === 0 && report.invalidRoots.length === 0 && report.mounts.length === 0;
   return report;
+}
+
+/** Mounts are per host: one is in use only inside a temp entry of a running process of this host. */
+function ownedByLiveLocalProcess(name: string): boolean {
+  const owner = ownerOfName(name);
+  return owner !== undefined && owner.host === hostTag && !ownerGone(owner);
 }
 
 async function hashFile(file: string, digest: string): Promise<{ actual: string; size: number }> {

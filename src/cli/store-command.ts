@@ -6,15 +6,20 @@ import { UsageError, type CliIo } from './io.js';
 
 export const storeUsage = `Usage: build-image store verify [--cache-dir DIR]
 
-Check the content store: every blob is read and hashed against its digest, and every root, lease and temp entry
-is checked. Prints each problem (corrupt or missing blobs, files that do not belong, leftovers of processes that
-are gone, invalid roots) and exits 1 when there is one; \`build-image prune\` removes leftovers.
+Check the content store: every blob is read and hashed against its digest, and every root, lease, temp entry
+and mount under the store is checked. Prints each problem (corrupt or missing blobs, files that do not belong,
+leftovers of processes that are gone, mounts no process owns, invalid roots) and exits 1 when there is one;
+\`build-image prune\` removes leftovers. Opening the store first cleans up after build-image processes of this
+host that died (killed or crashed): their temp files, leases, overlay mounts and the helper processes they left.
       --cache-dir DIR   the store (default \$XDG_CACHE_HOME/build-image, else ~/.cache/build-image)`;
 
 /** `--cache-dir` names a directory that holds something other than a store. */
 class NotAStoreError extends Error {
   override readonly name = 'NotAStoreError';
 }
+
+/** What ContentStore.open makes before it writes the version file. */
+const storeEntries = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'lock', 'lock.next']);
 
 /** The store at `dir`, or undefined when there is none (a missing or empty directory); never creates one. */
 export async function openExistingStore(dir: string): Promise<ContentStore | undefined> {
@@ -25,7 +30,9 @@ export async function openExistingStore(dir: string): Promise<ContentStore | und
   });
   if (entries === undefined || entries.length === 0) return undefined;
   const version = await stat(layout.version).catch(() => undefined);
-  if (!version?.isFile()) {
+  // A store another process is creating right now has its directories before its version file.
+  const beingCreated = entries.every((name) => storeEntries.has(name));
+  if (!version?.isFile() && !beingCreated) {
     // Opening would lay out a store inside whatever directory this is.
     throw new NotAStoreError(`${layout.root} is not a build-image content store (it has no ${path.basename(layout.version)} file)`);
   }
@@ -99,6 +106,10 @@ async function verifyCommand(argv: string[], io: CliIo): Promise<number> {
       io.stdout.write(`no content store at ${dir}: nothing to verify\n`);
       return 0;
     }
+    const { removed, unmounted, killed } = store.recovered;
+    for (const file of removed) io.stdout.write(`cleaned up ${file} (left by a build-image process that died)\n`);
+    for (const mountPoint of unmounted) io.stdout.write(`unmounted ${mountPoint} (left by a build-image process that died)\n`);
+    for (const pid of killed) io.stdout.write(`killed process ${pid} (started by a build-image process that died)\n`);
     const report = await store.verify();
     const problems = verifyProblems(report);
     for (const problem of problems) io.stdout.write(`${problem}\n`);
@@ -120,5 +131,6 @@ export function verifyProblems(report: VerifyReport): string[] {
     ...report.invalidRoots.map((file) => `invalid root ${file}`),
     ...report.strays.map((file) => `stray entry ${file} (not named by a digest, or not the right kind of file)`),
     ...report.leftovers.map((file) => `leftover ${file} (of a process that is gone; prune removes it)`),
+    ...report.mounts.map((mountPoint) => `leftover mount ${mountPoint} (no running build-image process owns it; unmount it, then prune)`),
   ];
 }

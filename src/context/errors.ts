@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/index.js';
 /**
  * Stable error codes of src/context. Tools may switch on them; never rename one, only add.
  */
@@ -18,14 +19,8 @@ export const ContextErrorCode = {
 export type ContextErrorCode = (typeof ContextErrorCode)[keyof typeof ContextErrorCode];
 
 /** Base class of every failure src/context reports; `code` is stable, `message` is for people. */
-export class ContextError extends Error {
+export class ContextError extends CodedError<ContextErrorCode> {
   override readonly name: string = 'ContextError';
-  readonly code: ContextErrorCode;
-
-  constructor(code: ContextErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** The context (or stage) root is missing or is not a directory. */

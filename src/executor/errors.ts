@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/index.js';
 /**
  * Stable error codes of the executor module. Tools may switch on them; never rename one, only add.
  */
@@ -21,14 +22,8 @@ export const ExecutorErrorCode = {
 export type ExecutorErrorCode = (typeof ExecutorErrorCode)[keyof typeof ExecutorErrorCode];
 
 /** Base class of every failure the executor module reports; `code` is stable, `message` is for people. */
-export class ExecutorError extends Error {
+export class ExecutorError extends CodedError<ExecutorErrorCode> {
   override readonly name: string = 'ExecutorError';
-  readonly code: ExecutorErrorCode;
-
-  constructor(code: ExecutorErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** `selectExecutor` was asked for an executor whose tools are not on PATH. */

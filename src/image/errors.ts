@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/index.js';
 /**
  * Stable error codes of src/image. Tools may switch on them; never rename one, only add.
  */
@@ -27,14 +28,8 @@ export const ImageErrorCode = {
 export type ImageErrorCode = (typeof ImageErrorCode)[keyof typeof ImageErrorCode];
 
 /** Every failure of src/image: reading, writing or resolving images and their blobs. */
-export class ImageError extends Error {
+export class ImageError extends CodedError<ImageErrorCode> {
   override readonly name: string = 'ImageError';
-  readonly code: ImageErrorCode;
-
-  constructor(code: ImageErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** A blob whose bytes do not hash to the digest (or do not have the size) that names it. */

@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/index.js';
 /**
  * Stable error codes of the layers module. Tools may switch on them; never rename one, only add.
  */
@@ -24,14 +25,8 @@ export const LayerErrorCode = {
 export type LayerErrorCode = (typeof LayerErrorCode)[keyof typeof LayerErrorCode];
 
 /** Base class of every failure the layers module reports; `code` is stable, `message` is for people. */
-export class LayerError extends Error {
+export class LayerError extends CodedError<LayerErrorCode> {
   override readonly name: string = 'LayerError';
-  readonly code: LayerErrorCode;
-
-  constructor(code: LayerErrorCode, message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.code = code;
-  }
 }
 
 /** A change list handed to the writer is malformed (bad path, duplicate, missing content, …). */

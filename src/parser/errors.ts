@@ -1,4 +1,5 @@
 import { formatLocation, type SourceRange } from './source-range.js';
+import { CodedError } from '../errors/index.js';
 
 /**
  * Stable error codes. Tools may switch on them; never rename one, only add.
@@ -27,17 +28,15 @@ export type ParseErrorCode = (typeof ParseErrorCode)[keyof typeof ParseErrorCode
  * Every problem the parser finds in a Dockerfile. `message` is the human text without location;
  * `toString()`/`formatted` give `file:line:column: message`.
  */
-export class ParseError extends Error {
+export class ParseError extends CodedError<ParseErrorCode> {
   override readonly name: string = 'ParseError';
-  readonly code: ParseErrorCode;
   readonly range: SourceRange | undefined;
   readonly file: string | undefined;
   /** The bare description, without the location prefix. */
   readonly detail: string;
 
   constructor(code: ParseErrorCode, detail: string, range?: SourceRange, file?: string) {
-    super(range ? `${formatLocation(file, range.start)}: ${detail}` : detail);
-    this.code = code;
+    super(code, range ? `${formatLocation(file, range.start)}: ${detail}` : detail);
     this.detail = detail;
     this.range = range;
     this.file = file;

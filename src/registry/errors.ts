@@ -1,3 +1,4 @@
+import { CodedError } from '../errors/index.js';
 /**
  * Stable error codes of src/registry. Tools may switch on them; never rename one, only add.
  *
@@ -30,16 +31,14 @@ export interface RegistryErrorDetails {
 }
 
 /** Every failure of src/registry. */
-export class RegistryError extends Error {
+export class RegistryError extends CodedError<RegistryErrorCode> {
   override readonly name: string = 'RegistryError';
-  readonly code: RegistryErrorCode;
   readonly reference: string | undefined;
   readonly registry: string | undefined;
   readonly status: number | undefined;
 
   constructor(code: RegistryErrorCode, message: string, details: RegistryErrorDetails = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.reference = details.reference;
     this.registry = details.registry;
     this.status = details.status;

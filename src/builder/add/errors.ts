@@ -3,6 +3,7 @@
  * BuildStepError keeps when it ties the failure to its Dockerfile line.
  */
 import { StepErrorCode } from '../step-errors.js';
+import { CodedError } from '../../errors/index.js';
 
 /** Codes of ADD failures that only this folder raises. Never rename one, only add. */
 export const AddErrorCode = {
@@ -12,15 +13,15 @@ export const AddErrorCode = {
 
 export type AddErrorCode = (typeof AddErrorCode)[keyof typeof AddErrorCode];
 
-export class AddSourceError extends Error {
+export class AddSourceError extends CodedError<StepErrorCode | AddErrorCode> {
   override readonly name: string = 'AddSourceError';
   constructor(
-    readonly code: StepErrorCode | AddErrorCode,
+    code: StepErrorCode | AddErrorCode,
     message: string,
     readonly hint?: string,
     options?: { cause?: unknown },
   ) {
-    super(message, options);
+    super(code, message, options);
   }
 }
 

@@ -1,3 +1,4 @@
+import { CodedError } from '../../errors/index.js';
 /** Stable error codes of the registry cache (`--cache-to` / `--cache-from`). Never rename one, only add. */
 export const RemoteCacheErrorCode = {
   /** A `--cache-to` / `--cache-from` value this builder does not accept (another type, a missing ref...). */
@@ -8,15 +9,13 @@ export const RemoteCacheErrorCode = {
 
 export type RemoteCacheErrorCode = (typeof RemoteCacheErrorCode)[keyof typeof RemoteCacheErrorCode];
 
-export class RemoteCacheError extends Error {
+export class RemoteCacheError extends CodedError<RemoteCacheErrorCode> {
   override readonly name = 'RemoteCacheError';
-  readonly code: RemoteCacheErrorCode;
   /** The cache ref the error is about, when there is one. */
   readonly ref: string | undefined;
 
   constructor(code: RemoteCacheErrorCode, message: string, details: { ref?: string; cause?: unknown } = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.code = code;
+    super(code, message, details.cause === undefined ? undefined : { cause: details.cause });
     this.ref = details.ref;
   }
 

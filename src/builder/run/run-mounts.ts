@@ -1,7 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
-import { chmod, chown, copyFile, cp, lstat, mkdir, mkdtemp, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, cp, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ownedName } from '../../cache/index.js';
 import { digestSelection, expandSelection, selectSources, type Excludes } from '../../context/index.js';
 import type { Mount } from '../../parser/index.js';
 import { StepErrorCode, StepProblem } from '../step-errors.js';
@@ -79,7 +80,9 @@ const cacheMountsInUse = new Map<string, { count: number; queue: Promise<void> }
 
 async function withTempDir<T>(context: RunMountContext, prefix: string, use: (dir: string) => Promise<T>): Promise<{ dir: string; value: T }> {
   await mkdir(path.join(context.storeRoot, 'tmp'), { recursive: true });
-  const dir = await mkdtemp(path.join(context.storeRoot, 'tmp', prefix));
+  // Owner-stamped (secrets live here): if this process dies, the next store open removes it (cache/recover.ts).
+  const dir = path.join(context.storeRoot, 'tmp', ownedName(`.${prefix.replace(/-$/, '')}`));
+  await mkdir(dir);
   return { dir, value: await use(dir) };
 }
 

@@ -1,5 +1,6 @@
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { ownedName } from '../../cache/index.js';
 import type { Executor, RunMount as ExecutorMount } from '../../executor/index.js';
 import { prepareRunRootfs, resolveRunUser } from '../../executor/index.js';
 import type { LayerChange } from '../../layers/index.js';
@@ -64,7 +65,9 @@ export async function executeRunStep<T>(
   useChanges: (changes: LayerChange[]) => Promise<T>,
 ): Promise<T> {
   await mkdir(context.tmpDir, { recursive: true });
-  const workDir = await mkdtemp(path.join(context.tmpDir, 'run-'));
+  // Owner-stamped: if this process dies mid-step, the next store open unmounts and removes it (cache/recover.ts).
+  const workDir = path.join(context.tmpDir, ownedName('.run'));
+  await mkdir(workDir);
   const releases: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
   try {
     const rootfs = await prepareRunRootfs({ lowers: parentRootfs === undefined ? [] : [parentRootfs], workDir });
