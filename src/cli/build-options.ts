@@ -44,7 +44,8 @@ Outputs, in buildx's syntax:
   type=local,dest=DIR (or just DIR)    the image's files, unpacked
   type=registry[,name=NAME:TAG]        pushed to a registry (under the -t names without name=)
 Without --output the image goes to an OCI layout in ./build-image-out, or ./NAME_TAG for -t NAME:TAG.
-SOURCE_DATE_EPOCH in the environment sets the image's timestamps.`;
+SOURCE_DATE_EPOCH in the environment sets the image's timestamps. Without root, the build runs as root of a user
+namespace (subordinate ids from /etc/subuid); BUILD_IMAGE_USERNS=off turns that off, =single maps only your own id.`;
 
 /** How the CLI runs the build, beside the builder's own options. */
 export interface BuildCliSettings {
