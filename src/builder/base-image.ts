@@ -1,7 +1,7 @@
 import type { ContentStore } from '../cache/index.js';
 import { openImage } from '../image/index.js';
 import type { ImageConfig as OciImageConfig } from '../image/index.js';
-import type { Platform, SourceRef } from './plan/index.js';
+import type { BuildPlan, Platform, SourceRef } from './plan/index.js';
 import { cacheKey } from './cache-key.js';
 import type { LayerRecord } from './layer-record.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
@@ -21,6 +21,19 @@ const imageTransports = /^(oci-layout:\/\/|oci:|oci-archive:|docker-archive:)/;
 /** Whether a `--build-context` value names an image (rather than a directory). */
 export function isImageLocation(value: string): boolean {
   return imageTransports.test(value);
+}
+
+/**
+ * The registry image a stage's filesystem starts from (through earlier stages), if any: a push to the same registry
+ * can mount the base layers from its repository instead of uploading them.
+ */
+export function baseRegistryImage(plan: BuildPlan, index: number): string | undefined {
+  for (let stage = plan.stages[index]; ; ) {
+    if (stage.replacedBy) return undefined;
+    if (stage.base.kind === 'image') return stage.base.normalized;
+    if (stage.base.kind !== 'stage') return undefined;
+    stage = plan.stages[stage.base.stage];
+  }
 }
 
 /** How FROM reaches registries: the build's client, and how long a tag's resolution may be reused. */

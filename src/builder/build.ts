@@ -6,6 +6,7 @@ import { parse } from '../parser/index.js';
 import { DockerfileInvalidError } from './errors.js';
 import { assembleImage } from './image-assembly.js';
 import { withPushNames, writeOutput } from './outputs.js';
+import { baseRegistryImage } from './base-image.js';
 import { planBuild } from './plan/index.js';
 import { ProgressEmitter } from './progress-emitter.js';
 import { StageRunner, type BuildSession } from './stage-runner.js';
@@ -112,7 +113,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const outputs: OutputSpec[] = (options.outputs ?? [{ type: 'oci-layout', dest: path.resolve('build-image-out') }]).map((output) => withPushNames(output, tags));
     for (const output of outputs) {
       const exportStarted = Date.now();
-      await writeOutput(store, output, image.manifestDescriptor, final.layers, tags, sourceDateEpoch !== undefined ? created : undefined, session.registry.client);
+      await writeOutput(store, output, image.manifestDescriptor, final.layers, tags, sourceDateEpoch !== undefined ? created : undefined, session.registry.client, baseRegistryImage(session.plan, plan.target));
       progress.emit({ type: 'export', output, time: Date.now(), durationMs: Date.now() - exportStarted });
     }
     progress.emit({ type: 'build-done', digest: image.manifestDescriptor.digest, time: Date.now(), durationMs: Date.now() - started });

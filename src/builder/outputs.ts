@@ -26,7 +26,10 @@ export function withPushNames(output: OutputSpec, tags: readonly string[]): Outp
   return output.type === 'registry' && output.names === undefined && tags.length > 0 ? { type: 'registry', names: [...tags] } : output;
 }
 
-/** Writes the built image where one output says. Each output is written whole or not at all. */
+/**
+ * Writes the built image where one output says. Each output is written whole or not at all. A push mounts blobs from
+ * `mountFrom` (the base image) when it is on the same registry.
+ */
 export async function writeOutput(
   store: ContentStore,
   output: OutputSpec,
@@ -35,6 +38,7 @@ export async function writeOutput(
   tags: readonly string[],
   mtime: Date | undefined,
   registry: RegistryClient,
+  mountFrom?: string,
 ): Promise<void> {
   switch (output.type) {
     case 'oci-layout': {
@@ -53,7 +57,7 @@ export async function writeOutput(
     case 'registry': {
       const names = output.names ?? tags;
       if (names.length === 0) throw new BuildError(BuildErrorCode.NoPushName, 'pushing to a registry needs a name', { hint: 'Give -t NAME:TAG or --output type=registry,name=NAME:TAG' });
-      await pushImage({ store, client: registry, references: names, descriptor: manifest });
+      await pushImage({ store, client: registry, references: names, descriptor: manifest, mountFrom });
       return;
     }
     case 'local':

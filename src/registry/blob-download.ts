@@ -24,7 +24,7 @@ export async function downloadBlob(client: RegistryClient, reference: RegistryRe
     while (true) {
       const headers: Record<string, string> = {};
       if (received > 0) headers.Range = `bytes=${received}-`;
-      const response = await client.transport.request({ ...request, method: 'GET', path: `/v2/${reference.repository}/blobs/${descriptor.digest}`, headers });
+      const { response, body } = await client.transport.requestStream({ ...request, method: 'GET', path: `/v2/${reference.repository}/blobs/${descriptor.digest}`, headers });
       if (response.status === 404) {
         const error = await client.transport.statusError(request, response, what);
         throw new RegistryError(RegistryErrorCode.NotFound, `${what} is missing in registry ${reference.registry}: ${error.message}`, { registry: reference.registry, reference: request.reference, status: 404 });
@@ -36,18 +36,25 @@ export async function downloadBlob(client: RegistryClient, reference: RegistryRe
         writer = await store.createBlobWriter({ digest: descriptor.digest, size: descriptor.size });
         received = 0;
         if (response.status === 206) {
-          await response.body?.cancel();
+          body?.destroy();
           continue;
         }
       }
+      const pending = new ChunkBatch(storeWriteSize);
       try {
-        for await (const chunk of (response.body ?? []) as AsyncIterable<Uint8Array>) {
-          await write(writer.stream, chunk);
+        for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) {
           received += chunk.length;
+          const batch = pending.add(chunk);
+          if (batch) await write(writer.stream, batch);
         }
+        const rest = pending.take();
+        if (rest) await write(writer.stream, rest);
         if (received >= descriptor.size) break;
         throw Object.assign(new Error(`the registry ended the blob after ${received} of ${descriptor.size} bytes`), { code: 'ECONNRESET' });
       } catch (error) {
+        // What arrived before the failure is good: keep it, so that a resumed download starts after it.
+        const rest = pending.take();
+        if (rest && !writer.stream.destroyed) await write(writer.stream, rest).catch(() => undefined);
         if (writer.stream.destroyed) break; // the store refused the content: commit() says why
         if (!isTransientError(error) || failures >= policy.retries) {
           throw new RegistryError(
@@ -72,6 +79,37 @@ export async function downloadBlob(client: RegistryClient, reference: RegistryRe
   } catch (error) {
     await writer.abort();
     throw error;
+  }
+}
+
+/**
+ * How much of a body is gathered before it goes to the store. It arrives in socket-sized chunks (16 to 64 KiB), and
+ * each file write costs the main thread a threadpool round trip: 1 MiB writes cut the main thread's time of a pull by
+ * about a quarter.
+ */
+const storeWriteSize = 1024 * 1024;
+
+/** Chunks gathered into batches of at least `size` bytes. */
+class ChunkBatch {
+  private chunks: Uint8Array[] = [];
+  private length = 0;
+
+  constructor(private readonly size: number) {}
+
+  /** Adds a chunk; returns a batch when there is a full one. */
+  add(chunk: Uint8Array): Buffer | undefined {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+    return this.length >= this.size ? this.take() : undefined;
+  }
+
+  /** What is gathered, if anything, and starts a new batch. */
+  take(): Buffer | undefined {
+    if (this.length === 0) return undefined;
+    const batch = Buffer.concat(this.chunks, this.length);
+    this.chunks = [];
+    this.length = 0;
+    return batch;
   }
 }
 

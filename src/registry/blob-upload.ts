@@ -27,6 +27,11 @@ export type BlobPushAction = 'exists' | 'mounted' | 'uploaded';
 
 const defaultMonolithicMaxSize = 64 * 1024 * 1024;
 const defaultChunkSize = 32 * 1024 * 1024;
+/**
+ * Read size of upload bodies. fs streams read 64 KiB at a time by default, and each read costs the main thread a
+ * threadpool round trip and fetch a chunk copy: with 1 MiB reads a 200 MB push over loopback takes a third of the CPU.
+ */
+const uploadReadSize = 1024 * 1024;
 
 /** Whether the repository has the blob (HEAD). */
 export async function blobExists(client: RegistryClient, reference: RegistryReference, digest: string, push = false): Promise<boolean> {
@@ -91,7 +96,7 @@ async function uploadOnce(client: RegistryClient, target: RegistryReference, des
         path: location,
         retry: false,
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Range': `${offset}-${end}`, 'Content-Length': String(end - offset + 1) },
-        body: () => createReadStream(file, { start: offset, end }),
+        body: () => createReadStream(file, { start: offset, end, highWaterMark: uploadReadSize }),
       });
       if (response.status !== 202) throw await transport.statusError(request, response, `uploading ${what} (bytes ${offset}-${end})`);
       await response.body?.cancel();
@@ -107,7 +112,7 @@ async function uploadOnce(client: RegistryClient, target: RegistryReference, des
     path: url.href,
     retry: false,
     headers: monolithic ? { 'Content-Type': 'application/octet-stream', 'Content-Length': String(descriptor.size) } : { 'Content-Length': '0' },
-    body: monolithic ? () => createReadStream(file) : undefined,
+    body: monolithic ? () => createReadStream(file, { highWaterMark: uploadReadSize }) : undefined,
   });
   if (finished.status !== 201) throw await transport.statusError(request, finished, `completing the upload of ${what}`);
   await finished.body?.cancel();

@@ -1,9 +1,10 @@
 /**
- * src/registry: a client of the OCI distribution API on Node's fetch. References parsed as Docker does; manifests
- * and indexes fetched with the OCI and Docker schema 2 types and verified; blobs streamed into the content store
- * (verified, retried, resumed); pushes with HEAD, cross-repository mounts, monolithic and chunked uploads;
- * anonymous, basic and bearer-token auth with credentials from the API, Docker's config (auths, credential
- * helpers) and REGISTRY_AUTH_FILE. This file is the folder's only door.
+ * src/registry: a client of the OCI distribution API on Node's fetch (blob downloads on node:http, which costs less
+ * CPU for large bodies). References parsed as Docker does; manifests and indexes fetched with the OCI and Docker
+ * schema 2 types and verified; blobs streamed into the content store (verified, retried, resumed); pushes with HEAD,
+ * cross-repository mounts, monolithic and chunked uploads; anonymous, basic and bearer-token auth with credentials
+ * from the API, Docker's config (auths, credential helpers) and REGISTRY_AUTH_FILE. This file is the folder's only
+ * door.
  */
 export { RegistryError, RegistryErrorCode, InvalidReferenceError, type RegistryErrorDetails } from './errors.js';
 export {

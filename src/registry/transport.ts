@@ -1,7 +1,9 @@
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Authenticator, type AuthRequest } from './authenticator.js';
 import type { CredentialProvider } from './credentials.js';
 import { allowsPlainHttp, registryHost } from './endpoint.js';
+import { nodeRequest, readSmallBody } from './node-http.js';
 import { RegistryError, RegistryErrorCode } from './errors.js';
 import { backoffDelay, defaultRetryPolicy, isTransientError, isTransientStatus, retryAfterMs, sleep, type RetryPolicy } from './retry.js';
 
@@ -71,8 +73,31 @@ export class RegistryTransport {
     }
   }
 
+  /**
+   * request() for a body too large for fetch's web stream to be cheap (a blob): a 2xx answer's body comes as a Node
+   * stream read over node:http(s) (see node-http.ts); other answers are handled as request() handles them. With a
+   * fetch of the caller's (tests), that fetch is used.
+   */
+  async requestStream(request: RegistryRequest & { method: 'GET' }): Promise<{ response: Response; body: Readable | undefined }> {
+    if (this.fetch !== globalThis.fetch) {
+      const response = await this.request(request);
+      return { response, body: response.ok && response.body ? Readable.fromWeb(response.body as WebReadableStream) : undefined };
+    }
+    let body: Readable | undefined;
+    const response = await this.request(request, async (url, init) => {
+      const answer = await nodeRequest(String(url), 'GET', init?.headers as Record<string, string>);
+      if (answer.status >= 200 && answer.status < 300) {
+        body = answer.body;
+        return new Response(null, { status: answer.status, headers: answer.headers });
+      }
+      const text = await readSmallBody(answer.body);
+      return new Response(answer.status === 304 || text.length === 0 ? null : text, { status: answer.status, headers: answer.headers });
+    });
+    return { response, body };
+  }
+
   /** Sends a request; see the class comment for what it takes care of. */
-  async request(request: RegistryRequest): Promise<Response> {
+  async request(request: RegistryRequest, send: typeof fetch = this.fetch): Promise<Response> {
     const url = new URL(request.path, await this.baseUrl(request.registry)).href;
     let authRetried = false;
     for (let attempt = 0; ; ) {
@@ -86,7 +111,7 @@ export class RegistryTransport {
       }
       let response: Response;
       try {
-        response = await this.fetch(url, init);
+        response = await send(url, init);
       } catch (error) {
         if (request.retry !== false && isTransientError(error) && attempt < this.retryPolicy.retries) {
           await sleep(backoffDelay(this.retryPolicy, attempt++));

@@ -16,15 +16,7 @@ export {
   type ParsePlatformOptions,
   type Platform,
 } from './platform.js';
-export {
-  contextLookupName,
-  familiarReference,
-  formatReference,
-  parseImageReference,
-  withDefaultTag,
-  type ImageReference,
-  type ParseReferenceResult,
-} from './image-reference.js';
+export { contextLookupName } from './image-reference.js';
 export { isProxyArg, proxyArgNames, proxyEnvironment, toBuildArgMap, type BuildArgsInput } from './build-args.js';
 export { automaticArgNames } from './global-args.js';
 export { unusedBuildArgsMessage } from './unused-args.js';

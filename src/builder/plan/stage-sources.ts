@@ -1,6 +1,7 @@
 import { expandWordWithMatches } from '../../parser/index.js';
 import { BuildErrorCode, ImageReferenceError, StageResolutionError, type BuildErrorLocation } from '../errors.js';
-import { contextLookupName, formatReference, parseImageReference, withDefaultTag } from './image-reference.js';
+import { formatReference, tryParseReference } from '../../registry/index.js';
+import { contextLookupName } from './image-reference.js';
 import { formatPlatformAll, type Platform } from './platform.js';
 import { closestName } from './suggest.js';
 import type { SourceRef } from './types.js';
@@ -21,7 +22,7 @@ export function findBuildContext(
   if (contexts.size === 0) return undefined;
   const lower = name.toLowerCase();
   if (lower === 'scratch' || lower === 'context') return undefined;
-  const parsed = parseImageReference(name);
+  const parsed = tryParseReference(name);
   if (!parsed.ok) return undefined;
   const key = contextLookupName(parsed.reference);
   for (const candidate of [`${key}::${formatPlatformAll(platform)}`, key]) {
@@ -53,7 +54,7 @@ function invalidReferenceHint(text: string, context: ResolveContext): string {
 /** An image name (or `scratch`, or a named context) BuildKit would resolve; an invalid reference is an error. */
 export function resolveImageSource(text: string, context: ResolveContext): SourceRef {
   if (text === 'scratch') return { kind: 'scratch' };
-  const parsed = parseImageReference(text);
+  const parsed = tryParseReference(text);
   if (!parsed.ok) {
     const hint = invalidReferenceHint(text, context);
     throw new ImageReferenceError(BuildErrorCode.InvalidImageReference, `failed to parse stage name ${JSON.stringify(text)}: ${parsed.message}`, {
@@ -63,7 +64,7 @@ export function resolveImageSource(text: string, context: ResolveContext): Sourc
   }
   const named = findBuildContext(text, context.contexts, context.platform);
   if (named !== undefined) return { kind: 'context', name: named.name, value: named.value };
-  return { kind: 'image', reference: text, normalized: formatReference(withDefaultTag(parsed.reference)) };
+  return { kind: 'image', reference: text, normalized: formatReference(parsed.reference) };
 }
 
 /** Go's `strconv.Atoi` on the text, or undefined when it is not an integer. */

@@ -1,60 +1,54 @@
 import { describe, expect, it } from 'vitest';
-import {
-  contextLookupName,
-  familiarReference,
-  formatReference,
-  parseImageReference,
-  withDefaultTag,
-  type ImageReference,
-} from '../../../src/builder/plan/index.js';
+import { contextLookupName } from '../../../src/builder/plan/index.js';
+import { familiarReference, formatReference, tryParseReference, type RegistryReference } from '../../../src/registry/index.js';
+import { plan } from './helpers.js';
 
-function ok(text: string): ImageReference {
-  const result = parseImageReference(text);
+/**
+ * The planner reads FROM and --from values with the registry's reference parser (tested in
+ * test/registry/reference.test.ts); here: what the planner makes of it.
+ */
+function ok(text: string, options: { defaultTag?: boolean } = {}): RegistryReference {
+  const result = tryParseReference(text, options);
   if (!result.ok) throw new Error(result.message);
   return result.reference;
 }
 
-function message(text: string): string {
-  const result = parseImageReference(text);
-  if (result.ok) throw new Error(`${text} parsed`);
-  return result.message;
+function fromError(from: string): string {
+  try {
+    plan(`FROM ${from}\n`);
+  } catch (error) {
+    return (error as Error).message;
+  }
+  throw new Error(`FROM ${from} planned`);
 }
 
-describe('parseImageReference (ParseNormalizedNamed)', () => {
-  it('adds docker.io and library/ for Docker Hub names', () => {
-    expect(ok('alpine')).toEqual({ domain: 'docker.io', path: 'library/alpine', tag: undefined, digest: undefined });
-    expect(ok('user/app:1.0')).toEqual({ domain: 'docker.io', path: 'user/app', tag: '1.0', digest: undefined });
-    expect(ok('index.docker.io/library/busybox').domain).toBe('docker.io');
-  });
-
-  it('reads registries with ports, localhost, tags and digests', () => {
+describe('image references in the plan', () => {
+  it('normalises a FROM image as docker pull does', () => {
     const digest = `sha256:${'a'.repeat(64)}`;
-    expect(ok('localhost:5000/team/app:v2')).toEqual({ domain: 'localhost:5000', path: 'team/app', tag: 'v2', digest: undefined });
-    expect(ok('localhost/app').domain).toBe('localhost');
-    expect(ok(`ghcr.io/o/r@${digest}`)).toEqual({ domain: 'ghcr.io', path: 'o/r', tag: undefined, digest });
-    expect(ok(`alpine:3.20@${digest}`).tag).toBe('3.20');
+    const base = (from: string) => plan(`FROM ${from}\n`).stages[0].base;
+    expect(base('alpine')).toEqual({ kind: 'image', reference: 'alpine', normalized: 'docker.io/library/alpine:latest' });
+    expect(base('user/app:1.0')).toMatchObject({ normalized: 'docker.io/user/app:1.0' });
+    expect(base('index.docker.io/library/busybox')).toMatchObject({ normalized: 'docker.io/library/busybox:latest' });
+    expect(base('localhost:5000/team/app:v2')).toMatchObject({ normalized: 'localhost:5000/team/app:v2' });
+    expect(base(`ghcr.io/o/r@${digest}`)).toMatchObject({ normalized: `ghcr.io/o/r@${digest}` });
+    expect(base(`alpine:3.20@${digest}`)).toMatchObject({ normalized: `docker.io/library/alpine:3.20@${digest}` });
   });
 
-  it('refuses upper case, bad syntax and bare hex ids', () => {
-    expect(message('Alpine')).toBe('invalid reference format: repository name (library/Alpine) must be lowercase');
-    expect(message('alpine:a:b')).toBe('invalid reference format');
-    expect(message('a b')).toBe('invalid reference format');
-    expect(message('a'.repeat(64))).toContain('cannot specify 64-byte hexadecimal strings');
-    expect(message(`${'a/'.repeat(130)}a`)).toContain('must not be more than 255 characters');
-  });
-});
-
-describe('reference forms', () => {
-  it('adds latest only without tag or digest', () => {
-    expect(formatReference(withDefaultTag(ok('alpine')))).toBe('docker.io/library/alpine:latest');
-    expect(formatReference(withDefaultTag(ok('alpine:3')))).toBe('docker.io/library/alpine:3');
+  it("refuses invalid references with Docker's messages", () => {
+    expect(fromError('Alpine')).toContain('failed to parse stage name "Alpine": invalid reference format: repository name (library/Alpine) must be lowercase');
+    expect(fromError('alpine:a:b')).toContain(': invalid reference format');
+    expect(fromError('a'.repeat(64))).toContain('cannot specify 64-byte hexadecimal strings');
+    expect(fromError(`${'a/'.repeat(130)}a`)).toContain(': repository name must not be more than 255 characters');
+    expect(fromError(`alpine@sha256:${'a'.repeat(63)}`)).toContain(': invalid checksum digest length');
   });
 
-  it('prints the familiar form and the named-context key', () => {
+  it('looks named contexts up by the familiar name without :latest', () => {
     expect(familiarReference(ok('docker.io/library/alpine:latest'))).toBe('alpine:latest');
-    expect(familiarReference(ok('docker.io/user/app'))).toBe('user/app');
-    expect(familiarReference(ok('ghcr.io/o/r:1'))).toBe('ghcr.io/o/r:1');
-    expect(contextLookupName(withDefaultTag(ok('alpine')))).toBe('alpine');
+    expect(formatReference(ok('alpine', { defaultTag: false }))).toBe('docker.io/library/alpine');
+    expect(contextLookupName(ok('alpine'))).toBe('alpine');
+    expect(contextLookupName(ok('docker.io/library/alpine', { defaultTag: false }))).toBe('alpine');
     expect(contextLookupName(ok('alpine:3.20'))).toBe('alpine:3.20');
+    expect(contextLookupName(ok('docker.io/user/app'))).toBe('user/app');
+    expect(contextLookupName(ok('ghcr.io/o/r:1'))).toBe('ghcr.io/o/r:1');
   });
 });
