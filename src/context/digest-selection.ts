@@ -47,9 +47,15 @@ export async function digestExpanded(root: string, expanded: readonly ExpandedSo
 async function digestWithView(view: RootView, expanded: readonly ExpandedSource[], options: DigestSelectionOptions): Promise<string> {
   const contents = await contentDigests(view, expanded, options);
   const hash = createHash('sha256');
+  // Fields are gathered into one string and hashed in batches: the same bytes as one update per field, with a
+  // fraction of the calls (16 per entry otherwise).
+  let pending = '';
   const field = (value: string | number): void => {
-    hash.update(String(value));
-    hash.update('\0');
+    pending += `${value}\0`;
+    if (pending.length >= 65536) {
+      hash.update(pending);
+      pending = '';
+    }
   };
   field(FORMAT);
   for (const { source, entries } of expanded) {
@@ -67,6 +73,7 @@ async function digestWithView(view: RootView, expanded: readonly ExpandedSource[
       field(entry.type === 'file' ? (contents.get(entry.path) ?? '') : '');
     }
   }
+  hash.update(pending);
   return `sha256:${hash.digest('hex')}`;
 }
 

@@ -9,8 +9,8 @@
  * - Nothing is followed: symlinks are entries like any other.
  */
 import type { BigIntStats, Dirent } from 'node:fs';
-import { lstat as lstatCallback, readdir as readdirCallback } from 'node:fs';
-import { lstat, readlink, realpath } from 'node:fs/promises';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { lstat, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import type { ContextEntry } from './entry.js';
 import { entryFromStats } from './entry.js';
@@ -29,13 +29,23 @@ function toMatcher(excludes: Excludes | undefined): DockerignoreMatcher | undefi
   return matcher.empty ? undefined : matcher;
 }
 
-// The callback forms cost about half as much per call as fs/promises, which shows on large contexts.
+// Synchronous on purpose: an asynchronous lstat is a thread-pool round trip that cost the walk 50 to 100 µs of
+// the main thread per entry on a busy 2-core machine, against about 5 µs for lstatSync (a 2,000-file context:
+// over 100 ms against about 10). The price is an event loop blocked for one call on a slow (network) file system.
 function lstatBig(file: string): Promise<BigIntStats> {
-  return new Promise((resolve, reject) => lstatCallback(file, { bigint: true }, (error, stats) => (error ? reject(error) : resolve(stats))));
+  try {
+    return Promise.resolve(lstatSync(file, { bigint: true }));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 function readdirTyped(dir: string): Promise<Dirent[]> {
-  return new Promise((resolve, reject) => readdirCallback(dir, { withFileTypes: true }, (error, dirents) => (error ? reject(error) : resolve(dirents))));
+  try {
+    return Promise.resolve(readdirSync(dir, { withFileTypes: true }));
+  } catch (error) {
+    return Promise.reject(error as Error);
+  }
 }
 
 function isAbsent(error: unknown): boolean {
@@ -107,7 +117,7 @@ export class RootView {
     return this.limiter.run(async () => {
       try {
         const stats = await lstatBig(abs);
-        return entryFromStats(rel, stats, stats.isSymbolicLink() ? await readlink(abs) : undefined);
+        return entryFromStats(rel, stats, stats.isSymbolicLink() ? readlinkSync(abs) : undefined);
       } catch (error) {
         if (isAbsent(error)) return undefined;
         throw new ContextReadError(rel, 'stat', error);

@@ -167,7 +167,10 @@ export class OciLayoutDirectory extends OciLayoutReader implements BlobSink {
 
   private async writeIndex(index: ImageIndex): Promise<void> {
     const next: ImageIndex = { ...index, schemaVersion: 2, mediaType: MediaType.OciIndex };
-    await writeAtomic(this.dir, 'index.json', canonicalJsonBytes(next));
+    const bytes = canonicalJsonBytes(next);
+    // A rebuild of the same image names the same manifest again: leave index.json (and its mtime) alone.
+    if (bytes.equals(canonicalJsonBytes(this.index))) return;
+    await writeAtomic(this.dir, 'index.json', bytes);
     this.index = next;
   }
 }

@@ -3,8 +3,12 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import tar from 'tar-stream';
+import type tar from 'tar-stream';
 import { tempName } from './atomic-file.js';
+
+let tarStream: Promise<typeof import('tar-stream')> | undefined;
+/** tar-stream is loaded by the first archive written: a build whose output is a layout directory never loads it. */
+const loadTarStream = (): Promise<typeof import('tar-stream')> => (tarStream ??= import('tar-stream'));
 
 export interface TarWriterOptions {
   /** Modification time of every member (default: the epoch, for reproducible archives). */
@@ -18,8 +22,10 @@ export interface TarWriterOptions {
 export class TarFileWriter {
   readonly file: string;
   private readonly temp: string;
-  private readonly pack: tar.Pack;
-  private readonly done: Promise<void>;
+  private pack!: tar.Pack;
+  private done!: Promise<void>;
+  /** Settles once tar-stream is loaded and `pack` and `done` are set; every method awaits it first. */
+  private readonly ready: Promise<void>;
   private readonly mtime: Date;
   private failed: unknown;
 
@@ -27,10 +33,12 @@ export class TarFileWriter {
     this.file = path.resolve(file);
     this.temp = path.join(path.dirname(this.file), tempName(`.${path.basename(this.file)}.tmp-`));
     this.mtime = options.mtime ?? new Date(0);
-    this.pack = tar.pack();
-    this.done = pipeline(this.pack, createWriteStream(this.temp, { flags: 'wx', mode: 0o644 }));
-    this.done.catch((error: unknown) => {
-      this.failed ??= error;
+    this.ready = loadTarStream().then(({ pack }) => {
+      this.pack = pack();
+      this.done = pipeline(this.pack, createWriteStream(this.temp, { flags: 'wx', mode: 0o644 }));
+      this.done.catch((error: unknown) => {
+        this.failed ??= error;
+      });
     });
   }
 
@@ -51,6 +59,7 @@ export class TarFileWriter {
   }
 
   async addBuffer(name: string, bytes: Buffer, extra: Partial<tar.Header> = {}): Promise<void> {
+    await this.ready;
     this.throwIfFailed();
     await new Promise<void>((resolve, reject) => {
       this.pack.entry(this.header(name, { type: 'file', mode: 0o644, ...extra, size: bytes.length }), bytes, (error) => (error ? reject(error) : resolve()));
@@ -59,6 +68,7 @@ export class TarFileWriter {
 
   /** Adds a file from a stream that must give exactly `size` bytes. */
   async addStream(name: string, size: number, content: Readable): Promise<void> {
+    await this.ready;
     this.throwIfFailed();
     let entry!: ReturnType<tar.Pack['entry']>;
     const packed = new Promise<void>((resolve, reject) => {
@@ -103,6 +113,7 @@ export class TarFileWriter {
   /** Ends the archive and renames it into place. */
   async finish(): Promise<void> {
     try {
+      await this.ready;
       this.throwIfFailed();
       this.pack.finalize();
       await this.done;
@@ -115,6 +126,8 @@ export class TarFileWriter {
 
   /** Drops the archive. */
   async abort(): Promise<void> {
+    await this.ready.catch(() => undefined);
+    if (this.pack === undefined) return;
     if (!this.pack.destroyed) this.pack.destroy(new Error('archive aborted'));
     await this.done.catch(() => undefined);
     await rm(this.temp, { force: true });
