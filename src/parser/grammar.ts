@@ -1,4 +1,5 @@
-import { EmbeddedActionsParser, type IToken } from 'chevrotain';
+import type { IToken } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
 import { ParseError, ParseErrorCode, HeredocError, type ParseWarning } from './errors.js';
 import { findHeredocOpeners, canContainHeredoc, type HeredocOpener } from './heredoc-openers.js';
 import { skipGoSpace } from './go-text.js';
@@ -7,6 +8,8 @@ import { buildNode, type LineContext } from './line-parsers.js';
 import { LogicalLine } from './logical-line.js';
 import { LineIndex } from './source-range.js';
 import type { Comment, Heredoc, SyntaxNode } from './syntax-tree.js';
+
+const { EmbeddedActionsParser } = chevrotain;
 
 /** What one parse reads and what it collects; the grammar itself keeps nothing between parses. */
 export class ParseSession {

@@ -1,5 +1,8 @@
-import { createToken, Lexer, type CustomPatternMatcherReturn, type IToken, type TokenType } from 'chevrotain';
+import type { CustomPatternMatcherReturn, IToken, Lexer, TokenType } from 'chevrotain';
+import { chevrotain } from './chevrotain.js';
 import { isGoSpace } from './go-text.js';
+
+const { createToken, Lexer: LexerClass } = chevrotain;
 
 /**
  * The lexer cuts a Dockerfile into physical lines, one token each (line break included): empty lines, comment
@@ -62,7 +65,7 @@ export const ByteOrderMark = createToken({
   name: 'ByteOrderMark',
   pattern: { exec: (text, offset) => (offset === 0 && text.charCodeAt(0) === BOM ? ([text[0]] as unknown as CustomPatternMatcherReturn) : null) },
   line_breaks: false,
-  group: Lexer.SKIPPED,
+  group: LexerClass.SKIPPED,
 });
 
 export const EmptyLine = createToken({
@@ -105,8 +108,8 @@ export const BlankLine = createToken({
 });
 
 /** Categories the grammar consumes: each lexer has its own concrete line tokens. */
-export const ContinuedLine = createToken({ name: 'ContinuedLine', pattern: Lexer.NA });
-export const Line = createToken({ name: 'Line', pattern: Lexer.NA });
+export const ContinuedLine = createToken({ name: 'ContinuedLine', pattern: LexerClass.NA });
+export const Line = createToken({ name: 'Line', pattern: LexerClass.NA });
 
 function makeLineTokens(escape: EscapeChar): { continued: TokenType; line: TokenType } {
   const escapeCode = escape.charCodeAt(0);
@@ -154,7 +157,7 @@ export const allTokenTypes: TokenType[] = [
 ];
 
 function buildLexer(tokens: { continued: TokenType; line: TokenType }): Lexer {
-  return new Lexer([ByteOrderMark, EmptyLine, CommentLine, BlankLine, tokens.continued, tokens.line], {
+  return new LexerClass([ByteOrderMark, EmptyLine, CommentLine, BlankLine, tokens.continued, tokens.line], {
     positionTracking: 'onlyOffset',
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ['\n'],
