@@ -162,20 +162,10 @@ async function checkDefaultOutput(output: OutputSpec): Promise<string | undefine
   return `the default output ./${output.dest} exists and is not an OCI image layout; ${advice}`;
 }
 
+/** The builder, loaded when a build runs (parse, prune and --help do without it). */
 async function loadBuilder(): Promise<BuildFunction> {
-  // Not a literal: the builder is written alongside this command, and this file must compile without it.
-  const specifier = '../builder/index.js';
-  let module: { build?: unknown };
-  try {
-    module = (await import(specifier)) as { build?: unknown };
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' && String((error as Error).message).includes('builder')) {
-      throw new Error('building images is not available in this version of build-image (the builder is missing)');
-    }
-    throw error;
-  }
-  if (typeof module.build !== 'function') throw new Error('building images is not available in this version of build-image (the builder has no build())');
-  return module.build as BuildFunction;
+  const { build } = await import('../builder/index.js');
+  return build;
 }
 
 function onSigint(interrupt: () => void): () => void {
