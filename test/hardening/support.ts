@@ -9,6 +9,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { busyboxImage, type BusyboxImage } from '../fixtures/busybox-image.js';
 import { toolsAvailable } from '../fixtures/tools.js';
+import { seededRandom } from '../support/seeded-random.js';
+
+export { seededRandom };
 
 export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const cliPath = path.join(repoRoot, 'bin/build-image.js');
@@ -35,17 +38,6 @@ export async function runBuildPrerequisites(suite: string): Promise<BusyboxImage
   return busyboxImage();
 }
 
-/** A small, fast, seeded PRNG (mulberry32): the same seed gives the same kill points and file contents. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** `size` bytes of seeded pseudo-random data (xorshift32 words: fast, and incompressible enough). */
 export function seededBytes(seed: number, size: number): Buffer {

@@ -3,18 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { dumpSyntaxTree, parse, ParseError } from '../../src/parser/index.js';
 import { conformanceRoot } from '../support/shared-data.js';
+import { seededRandom } from '../support/seeded-random.js';
 
-/** mulberry32: a small seeded generator, so every run mutates the same way. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const random = seededRandom;
 
 function collectDockerfiles(root: string): string[] {
   if (!existsSync(root)) return [];
