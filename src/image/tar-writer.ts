@@ -1,4 +1,5 @@
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, type WriteStream } from 'node:fs';
+import { once } from 'node:events';
 import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -23,6 +24,7 @@ export class TarFileWriter {
   readonly file: string;
   private readonly temp: string;
   private pack!: tar.Pack;
+  private output!: WriteStream;
   private done!: Promise<void>;
   /** Settles once tar-stream is loaded and `pack` and `done` are set; every method awaits it first. */
   private readonly ready: Promise<void>;
@@ -35,7 +37,8 @@ export class TarFileWriter {
     this.mtime = options.mtime ?? new Date(0);
     this.ready = loadTarStream().then(({ pack }) => {
       this.pack = pack();
-      this.done = pipeline(this.pack, createWriteStream(this.temp, { flags: 'wx', mode: 0o644 }));
+      this.output = createWriteStream(this.temp, { flags: 'wx', mode: 0o644 });
+      this.done = pipeline(this.pack, this.output);
       this.done.catch((error: unknown) => {
         this.failed ??= error;
       });
@@ -130,6 +133,8 @@ export class TarFileWriter {
     if (this.pack === undefined) return;
     if (!this.pack.destroyed) this.pack.destroy(new Error('archive aborted'));
     await this.done.catch(() => undefined);
+    // A stream destroyed while its file was still being opened creates the file afterwards: wait for it to close.
+    if (!this.output.closed) await once(this.output, 'close').catch(() => undefined);
     await rm(this.temp, { force: true });
   }
 
