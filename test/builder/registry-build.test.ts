@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { build, BuildStepError, type BuildOptions, type BuildResult, type ProgressEvent } from '../../src/builder/index.js';
 import { runCli } from '../cli/cli-support.js';
 import { busyboxLayoutImage, registryToolsAvailable, skopeoPush, type LayoutImage } from '../fixtures/registry-image.js';
-import { startRegistryProxy, type RegistryProxy } from '../fixtures/registry-proxy.js';
+import type { RegistryProxy } from '../fixtures/registry-proxy.js';
 import { startRegistry, type RegistryServer } from '../fixtures/registry-server.js';
 import { run } from '../fixtures/tools.js';
 import { builder, cachedSteps, writeContext } from './build-support.js';
+import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
 
 /**
  * The builder against a real docker-registry on 127.0.0.1 (behind the recording proxy where requests are counted):
@@ -59,19 +60,14 @@ async function buildError(options: BuildOptions): Promise<{ error: Error; events
 }
 
 describe.skipIf(!available)('builds from and to a registry without auth', () => {
+  const servers = useProxiedRegistry(tempDir, { withBusybox: true });
   let registry: RegistryServer;
   let proxy: RegistryProxy;
   let busybox: LayoutImage;
 
-  beforeAll(async () => {
-    busybox = (await busyboxLayoutImage())!;
-    registry = await startRegistry({ dir: await tempDir() });
-    proxy = await startRegistryProxy(registry.host);
-    await skopeoPush(busybox, `${registry.host}/busybox:latest`);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await registry?.stop();
+  beforeAll(() => {
+    ({ registry, proxy } = servers);
+    busybox = servers.busybox!;
   });
 
   const baseLayers = (): string[] => busybox.manifest.layers.map((layer) => layer.digest);

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
 import { canonicalJsonBytes, MediaType, parseManifest, serializeManifest, type Descriptor } from '../../src/image/index.js';
 import { pushBlob, RegistryClient, RegistryError, RegistryErrorCode } from '../../src/registry/index.js';
@@ -14,12 +14,13 @@ import {
   type StepCacheEntry,
 } from '../../src/builder/remote-cache/index.js';
 import { StepCache } from '../../src/builder/step-cache.js';
-import { startRegistryProxy, type RegistryProxy } from '../fixtures/registry-proxy.js';
-import { startRegistry, type RegistryServer } from '../fixtures/registry-server.js';
+import type { RegistryProxy } from '../fixtures/registry-proxy.js';
+import type { RegistryServer } from '../fixtures/registry-server.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 import { toolsAvailable } from '../fixtures/tools.js';
 import { builder, cachedSteps, writeContext } from './build-support.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
+import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
 
 const available = toolsAvailable('registry cache', ['docker-registry'], ['docker-registry']);
 const tempDir = tempDirs('remote-cache');
@@ -95,16 +96,11 @@ describe('StepCache with a remote source', () => {
 });
 
 describe.skipIf(!available)('registry cache against a registry', () => {
+  const servers = useProxiedRegistry(tempDir);
   let registry: RegistryServer;
   let proxy: RegistryProxy;
-
-  beforeAll(async () => {
-    registry = await startRegistry({ dir: await tempDir() });
-    proxy = await startRegistryProxy(registry.host);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await registry?.stop();
+  beforeAll(() => {
+    ({ registry, proxy } = servers);
   });
 
   const blobGets = (from: number): string[] =>
@@ -254,16 +250,11 @@ describe.skipIf(!available)('build with --cache-to and --cache-from', () => {
   // Fixed, so that the two machines' images (whose config has the build time otherwise) have one digest.
   const sourceDateEpoch = 1_700_000_000;
   const { dir, run: buildIt } = builder('remote-cache-build');
+  const servers = useProxiedRegistry(tempDir);
   let registry: RegistryServer;
   let proxy: RegistryProxy;
-
-  beforeAll(async () => {
-    registry = await startRegistry({ dir: await tempDir() });
-    proxy = await startRegistryProxy(registry.host);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await registry?.stop();
+  beforeAll(() => {
+    ({ registry, proxy } = servers);
   });
 
   const blobGets = (from: number): string[] =>

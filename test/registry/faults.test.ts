@@ -1,12 +1,13 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
 import { pullImage, RegistryClient, RegistryErrorCode } from '../../src/registry/index.js';
-import { busyboxLayoutImage, registryToolsAvailable, skopeoPush, type LayoutImage } from '../fixtures/registry-image.js';
-import { startRegistryProxy, type RegistryProxy } from '../fixtures/registry-proxy.js';
-import { startRegistry, type RegistryServer } from '../fixtures/registry-server.js';
+import { registryToolsAvailable, type LayoutImage } from '../fixtures/registry-image.js';
+import type { RegistryProxy } from '../fixtures/registry-proxy.js';
+import type { RegistryServer } from '../fixtures/registry-server.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
+import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
 
 const available = registryToolsAvailable('registry faults');
 const tempDir = tempDirs('registry-faults');
@@ -22,21 +23,16 @@ async function storedFiles(store: ContentStore): Promise<string[]> {
 }
 
 describe.skipIf(!available)('registry failures between client and registry', () => {
+  const servers = useProxiedRegistry(tempDir, { withBusybox: true });
   let registry: RegistryServer;
   let proxy: RegistryProxy;
   let image: LayoutImage;
   let layer: { digest: string; size: number };
 
-  beforeAll(async () => {
-    image = (await busyboxLayoutImage())!;
-    registry = await startRegistry({ dir: await tempDir() });
-    proxy = await startRegistryProxy(registry.host);
-    await skopeoPush(image, `${registry.host}/busybox:latest`);
+  beforeAll(() => {
+    ({ registry, proxy } = servers);
+    image = servers.busybox!;
     layer = [...image.manifest.layers].sort((a, b) => b.size - a.size)[0];
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await registry?.stop();
   });
   beforeEach(() => {
     delete proxy.faults.corruptBlob;

@@ -1,32 +1,28 @@
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
 import { pullImage, pushImage, RegistryClient, RegistryErrorCode, readResolution, type PushEvent } from '../../src/registry/index.js';
 import { run } from '../fixtures/tools.js';
-import { busyboxLayoutImage, registryToolsAvailable, skopeoPush, type LayoutImage } from '../fixtures/registry-image.js';
-import { startRegistryProxy, type RegistryProxy } from '../fixtures/registry-proxy.js';
-import { startRegistry, type RegistryServer } from '../fixtures/registry-server.js';
+import { registryToolsAvailable, type LayoutImage } from '../fixtures/registry-image.js';
+import type { RegistryProxy } from '../fixtures/registry-proxy.js';
+import type { RegistryServer } from '../fixtures/registry-server.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
+import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
 
 const available = registryToolsAvailable('registry pull and push');
 const tempDir = tempDirs('registry-pull-push');
 const fast = { retry: { initialDelayMs: 5, maxDelayMs: 20 } };
 
 describe.skipIf(!available)('pull and push against a registry without auth', () => {
+  const servers = useProxiedRegistry(tempDir, { withBusybox: true });
   let registry: RegistryServer;
   let proxy: RegistryProxy;
   let image: LayoutImage;
 
-  beforeAll(async () => {
-    image = (await busyboxLayoutImage())!;
-    registry = await startRegistry({ dir: await tempDir() });
-    proxy = await startRegistryProxy(registry.host);
-    await skopeoPush(image, `${registry.host}/busybox:latest`);
-  });
-  afterAll(async () => {
-    await proxy?.stop();
-    await registry?.stop();
+  beforeAll(() => {
+    ({ registry, proxy } = servers);
+    image = servers.busybox!;
   });
 
   const openStore = async (): Promise<ContentStore> => ContentStore.open({ root: await tempDir(), durable: false });
