@@ -1,6 +1,6 @@
 import type { ContentStore } from '../../cache/index.js';
-import { MediaType, type Descriptor } from '../../image/index.js';
-import { formatReference, parseReference, pushBlob, type RegistryClient, type RegistryReference } from '../../registry/index.js';
+import type { Descriptor } from '../../image/index.js';
+import { formatReference, parseReference, pushImage, type RegistryClient, type RegistryReference } from '../../registry/index.js';
 import type { LayerRecord } from '../layer-record.js';
 import type { StepCacheEntry } from '../step-cache.js';
 import type { BuildOptions } from '../types.js';
@@ -17,8 +17,6 @@ export interface ExportedCache {
   /** Layer blobs the manifest lists. */
   layers: number;
 }
-
-const blobConcurrency = 3;
 
 /**
  * Pushes the step cache entries a build hit or recorded (`touched`, from StepCache) to every `--cache-to` ref:
@@ -62,22 +60,6 @@ async function pushCache(
   const written = await store.putBlob(serializeCacheConfig(entries));
   const config: Descriptor = { mediaType: cacheConfigMediaType, digest: written.digest, size: written.size };
   const manifest = serializeCacheManifest(config, entries);
-  const blobs = [...layersOf(entries), config];
-  await eachLimited(blobs, blobConcurrency, async (blob) => {
-    await pushBlob(client, target, blob, store, { mountFrom });
-  });
-  return client.putManifest(target, manifest.bytes, MediaType.OciManifest, manifest.descriptor.digest);
-}
-
-/** Runs `task` on every item, at most `limit` at once; fails with the first error once all have stopped. */
-async function eachLimited<T>(items: readonly T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  const queue = [...items];
-  const errors: unknown[] = [];
-  const worker = async (): Promise<void> => {
-    for (let item = queue.shift(); item !== undefined && errors.length === 0; item = queue.shift()) {
-      await task(item).catch((error: unknown) => errors.push(error));
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, queue.length) }, worker));
-  if (errors.length > 0) throw errors[0];
+  await store.putBlob(manifest.bytes, { digest: manifest.descriptor.digest, size: manifest.descriptor.size });
+  return (await pushImage({ store, client, references: target, descriptor: manifest.descriptor, mountFrom })).digest;
 }
