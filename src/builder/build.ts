@@ -26,19 +26,21 @@ function sourceDateEpochOf(options: BuildOptions): number | undefined {
   return Number.isInteger(value) && value >= 0 ? value : undefined;
 }
 
-/** The executor for RUN steps, chosen when the first one runs; none installed is a NO_EXECUTOR step error. */
-function executorOnce(choice: ExecutorChoice, tempDir: string): () => Executor {
-  let executor: Executor | undefined;
-  return () => {
-    if (executor) return executor;
+/**
+ * The executor for RUN steps, chosen (with its temp dir made) when the first one runs, so a build without RUN does
+ * neither; none installed is a NO_EXECUTOR step error.
+ */
+function executorOnce(choice: ExecutorChoice, makeTempDir: () => Promise<string>): () => Promise<Executor> {
+  let executor: Promise<Executor> | undefined;
+  const select = async (): Promise<Executor> => {
     try {
-      executor = selectExecutor(choice, { tempDir });
+      return selectExecutor(choice, { tempDir: await makeTempDir() });
     } catch (error) {
       if (!(error instanceof ExecutorUnavailableError)) throw error;
       throw new StepProblem(StepErrorCode.NoExecutor, `no executor for RUN: ${error.message}`, 'Install crun or runc (Debian: apt-get install crun), or util-linux for the built-in chroot executor');
     }
-    return executor;
   };
+  return () => (executor ??= select());
 }
 
 /**
@@ -87,7 +89,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
       steps: [],
       limits: options.limits,
       run: {
-        executor: executorOnce(options.executor ?? 'auto', await store.makeTempDir('exec')),
+        executor: executorOnce(options.executor ?? 'auto', () => store.makeTempDir('exec')),
         secrets: options.secrets ?? {},
         network: options.network ?? 'none',
         allow: new Set(options.allow ?? []),

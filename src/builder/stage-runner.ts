@@ -22,6 +22,7 @@ import { copyChanges, directoryEntry, type CopySource } from './copy-layer.js';
 import type { LayerRecord } from './layer-record.js';
 import { storeLayer } from './layer-step.js';
 import { stepDisplayName } from './step-name.js';
+import { isVisibleStep, visibleStepCount } from './visible-steps.js';
 import type { ProgressEmitter } from './progress-emitter.js';
 import { materializeRootfs } from './rootfs.js';
 import type { StageState } from './stage-state.js';
@@ -50,7 +51,7 @@ export interface BuildSession {
   /** Limits on what ADD unpacks (`BuildOptions.limits`). */
   limits: BuildOptions['limits'];
   run: {
-    executor: () => Executor;
+    executor: () => Promise<Executor>;
     secrets: Readonly<Record<string, SecretSource>>;
     network: 'none' | 'host';
     allow: ReadonlySet<Entitlement>;
@@ -66,8 +67,6 @@ interface StepWork {
   produce: () => Promise<LayerRecord | undefined>;
   release?: () => Promise<void>;
 }
-
-const layerKinds = new Set(['COPY', 'ADD', 'WORKDIR', 'RUN']);
 
 function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StepProblem(StepErrorCode.Aborted, 'the build was cancelled');
@@ -92,7 +91,7 @@ export class StageRunner {
     const session = this.session;
     const stagePlan = session.plan.stages[index];
     const fromText = stagePlan.from.node.original.replace(/\s+/g, ' ');
-    const visible = stagePlan.steps.filter((step) => layerKinds.has(step.instruction.kind)).length + 1;
+    const visible = visibleStepCount(stagePlan);
     const fromInfo = session.progress.step(stagePlan.id, 1, visible, fromText);
     session.progress.emit({ type: 'step-start', step: fromInfo, time: Date.now() });
     const started = Date.now();
@@ -108,11 +107,11 @@ export class StageRunner {
     session.progress.emit({ type: 'step-done', step: fromInfo, time: Date.now(), durationMs: Date.now() - started });
 
     let position = 1;
-    const total = plan.steps.filter((step) => layerKinds.has(step.instruction.kind)).length + 1;
+    const total = visibleStepCount(plan);
     for (const step of plan.steps) {
       checkAborted(session.signal);
       const text = stepDisplayName(step);
-      const info = layerKinds.has(step.instruction.kind) ? session.progress.step(plan.id, ++position, total, text) : undefined;
+      const info = isVisibleStep(step) ? session.progress.step(plan.id, ++position, total, text) : undefined;
       try {
         state = await this.runStep(plan, step, state, info);
       } catch (error) {
@@ -234,15 +233,16 @@ export class StageRunner {
           sourceRoot: (from) => this.mountSourceRoot(from, step),
           secrets: session.run.secrets,
           storeRoot: session.store.root,
+          makeTempDir: (label) => session.store.makeTempDir(label),
         },
         defaultNetwork: session.run.network,
         allow: session.run.allow,
         signal: session.signal,
         onOutput: emitLog,
-        onRootfs: (mode, reason) => {
+        onRootfs: (mode, reason, executor) => {
           if (!session.run.announced) {
             session.run.announced = true;
-            emitLog('stderr', `build-image: RUN steps run in ${session.run.executor().name}, over an ${mode === 'overlay' ? 'overlay mount' : 'rootfs copy'}`);
+            emitLog('stderr', `build-image: RUN steps run in ${executor}, over an ${mode === 'overlay' ? 'overlay mount' : 'rootfs copy'}`);
           }
           if (mode === 'copy' && reason && !session.run.fallbackWarned) {
             session.run.fallbackWarned = true;

@@ -3,9 +3,9 @@ import { CodedError } from '../errors/index.js';
 
 /** Stable codes of errors raised while a build runs its steps. Never rename one, only add. */
 export const StepErrorCode = {
-  /** RUN needs a container runtime, which this version does not have. */
+  /** RUN needs crun, runc or the tools of the built-in executor (util-linux), and none is installed. */
   NoExecutor: 'NO_EXECUTOR',
-  /** A base image would have to come from a registry. */
+  /** No longer raised (base images are pulled from registries now); kept because codes are never removed. */
   RegistryUnavailable: 'REGISTRY_UNAVAILABLE',
   /** A `--build-context` value is not something this step can read. */
   InvalidBuildContext: 'INVALID_BUILD_CONTEXT',
@@ -14,7 +14,7 @@ export const StepErrorCode = {
   /** `--chown` names a user or group that the image's /etc/passwd or /etc/group does not have. */
   UnknownUser: 'UNKNOWN_USER_OR_GROUP',
   InvalidChmod: 'INVALID_CHMOD',
-  /** `ADD` of a URL: not supported yet. */
+  /** `ADD` of a git repository (a `.git` URL or `git@...`): not supported. */
   RemoteSourceUnsupported: 'REMOTE_SOURCE_UNSUPPORTED',
   /** An ADD archive entry would land outside the destination (`..`, absolute name, symlink or hardlink escape). */
   UnsafeArchiveEntry: 'ADD_UNSAFE_ARCHIVE_ENTRY',

@@ -304,7 +304,6 @@ function resolveProgress(flag: string | undefined, fromEnv: string | undefined, 
   }
 }
 
-/** `--build-arg` values as buildx reads them: `KEY=VALUE`, or `KEY` for the environment's value (left out when unset). */
 /**
  * One `--secret` in buildx's syntax: `id=ID,src=FILE` (or `source=`), `id=ID,env=VARIABLE`, `type=file|env`; with
  * neither src nor env, the environment variable named ID. Environment values are read here, so the library gets
@@ -351,6 +350,7 @@ function cacheOption(value: string, flag: string): ReturnType<typeof parseCacheO
   }
 }
 
+/** `--build-arg` values as buildx reads them: `KEY=VALUE`, or `KEY` for the environment's value (left out when unset). */
 function keyValues(values: readonly string[], env: Readonly<Record<string, string | undefined>>): Record<string, string> {
   const result: Record<string, string> = {};
   for (const value of values) {

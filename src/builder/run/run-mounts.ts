@@ -1,8 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { constants as fsConstants } from 'node:fs';
 import { chmod, chown, copyFile, cp, lstat, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ownedName } from '../../cache/index.js';
 import { digestSelection, expandSelection, selectSources, type Excludes } from '../../context/index.js';
 import type { Mount } from '../../parser/index.js';
 import { StepErrorCode, StepProblem } from '../step-errors.js';
@@ -30,8 +29,10 @@ export interface RunMountContext {
   /** Resolves `from=` (undefined: the build context). */
   sourceRoot(from: string | undefined): Promise<MountSourceRoot>;
   secrets: Readonly<Record<string, SecretSource>>;
-  /** The store root: cache mounts live in `<root>/cache-mounts`, temporary files in `<root>/tmp`. */
+  /** The store root: cache mounts live in `<root>/cache-mounts`. */
   storeRoot: string;
+  /** A new owner-stamped directory in the store's tmp/ (ContentStore.makeTempDir), cleaned up if this process dies. */
+  makeTempDir(label: string): Promise<string>;
 }
 
 /** The mounts of one RUN, ready for the executor; `release` removes what was made for this run only. */
@@ -78,14 +79,6 @@ export async function mountKeyPart(mount: Mount, context: RunMountContext): Prom
 /** Cache mounts of this process in use, for `sharing=locked` (one at a time) and `sharing=private` (a fresh dir). */
 const cacheMountsInUse = new Map<string, { count: number; queue: Promise<void> }>();
 
-async function withTempDir<T>(context: RunMountContext, prefix: string, use: (dir: string) => Promise<T>): Promise<{ dir: string; value: T }> {
-  await mkdir(path.join(context.storeRoot, 'tmp'), { recursive: true });
-  // Owner-stamped (secrets live here): if this process dies, the next store open removes it (cache/recover.ts).
-  const dir = path.join(context.storeRoot, 'tmp', ownedName(`.${prefix.replace(/-$/, '')}`));
-  await mkdir(dir);
-  return { dir, value: await use(dir) };
-}
-
 /** Creates the mounts' sources (cache dirs, secret files, copies for writable binds) and lists them. */
 export async function prepareMounts(definitions: readonly Mount[], context: RunMountContext): Promise<PreparedMounts> {
   const mounts: RunMount[] = [];
@@ -118,7 +111,7 @@ export async function prepareMounts(definitions: readonly Mount[], context: RunM
           const value = 'value' in secret ? Buffer.from(secret.value) : await readFile(secret.file);
           if (mount.env !== undefined) env.push(`${mount.env}=${value.toString('utf8')}`);
           if (mount.env !== undefined && mount.target === undefined) break;
-          const { dir } = await withTempDir(context, 'secret-', async () => undefined);
+          const dir = await context.makeTempDir('secret');
           cleanups.push(() => rm(dir, { recursive: true, force: true }));
           const file = path.join(dir, 'secret');
           await writeFile(file, value, { mode: 0o600 });
@@ -145,7 +138,7 @@ async function bindSource(mount: Mount, context: RunMountContext, cleanups: Arra
   if (selected === undefined) throw new StepProblem(StepErrorCode.MountUnsupported, `mount source ${mount.source ?? '.'} not found`);
   const resolved = path.join(from.root, selected.resolvedPath);
   if (mount.readOnly && !from.filtered) return resolved;
-  const { dir } = await withTempDir(context, 'bind-', async () => undefined);
+  const dir = await context.makeTempDir('bind');
   cleanups.push(() => rm(dir, { recursive: true, force: true }));
   const copy = path.join(dir, 'source');
   const [expanded] = await expandSelection(from.root, [selected], { excludes: from.excludes });
@@ -172,7 +165,7 @@ async function cacheSource(mount: Mount, context: RunMountContext, cleanups: Arr
     cacheMountsInUse.set(dir, usage);
   }
   if (sharing === 'private' && usage.count > 0) {
-    const { dir: fresh } = await withTempDir(context, `cache-${randomBytes(4).toString('hex')}-`, async () => undefined);
+    const fresh = await context.makeTempDir('cache');
     cleanups.push(() => rm(fresh, { recursive: true, force: true }));
     await initCacheDir(fresh, mount, context);
     return fresh;
@@ -192,7 +185,7 @@ async function cacheSource(mount: Mount, context: RunMountContext, cleanups: Arr
     current.count--;
   });
   if (!(await lstat(dir).catch(() => undefined))) {
-    const { dir: staging } = await withTempDir(context, 'cache-new-', async () => undefined);
+    const staging = await context.makeTempDir('cache-new');
     await initCacheDir(staging, mount, context);
     await mkdir(path.dirname(dir), { recursive: true });
     await rename(staging, dir).catch(async () => rm(staging, { recursive: true, force: true }));

@@ -1,18 +1,15 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ownedName } from '../../cache/index.js';
 import type { Executor, RunMount as ExecutorMount } from '../../executor/index.js';
 import { prepareRunRootfs, resolveRunUser } from '../../executor/index.js';
 import type { LayerChange } from '../../layers/index.js';
-import type { RunCommand } from '../config/index.js';
+import { defaultPathEnv, type RunCommand } from '../config/index.js';
 import type { ExpandedOf } from '../plan/index.js';
 import { StepErrorCode, StepProblem } from '../step-errors.js';
 import { OutputTail } from './output-tail.js';
 import { mountKeyPart, prepareMounts, type RunMountContext } from './run-mounts.js';
 
 
-/** BuildKit's PATH for RUN when the image sets none. */
-const defaultPath = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 
 export interface RunStepDefinition {
   step: ExpandedOf<'RUN'>;
@@ -44,13 +41,11 @@ export async function runKeyParts(definition: RunStepDefinition, mounts: RunMoun
 export interface RunStepContext {
   executor: Executor;
   mounts: RunMountContext;
-  /** Where run directories are made: `<store>/tmp`. */
-  tmpDir: string;
   signal: AbortSignal | undefined;
   /** Each line of the process's output, as it comes. */
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
   /** Called once per step with how the rootfs was made (`overlay`, or `copy` when overlay could not be mounted). */
-  onRootfs: (mode: 'overlay' | 'copy', reason: string | undefined) => void;
+  onRootfs: (mode: 'overlay' | 'copy', reason: string | undefined, executor: string) => void;
 }
 
 /**
@@ -64,15 +59,13 @@ export async function executeRunStep<T>(
   context: RunStepContext,
   useChanges: (changes: LayerChange[]) => Promise<T>,
 ): Promise<T> {
-  await mkdir(context.tmpDir, { recursive: true });
   // Owner-stamped: if this process dies mid-step, the next store open unmounts and removes it (cache/recover.ts).
-  const workDir = path.join(context.tmpDir, ownedName('.run'));
-  await mkdir(workDir);
+  const workDir = await context.mounts.makeTempDir('run');
   const releases: Array<() => Promise<void>> = [() => rm(workDir, { recursive: true, force: true })];
   try {
     const rootfs = await prepareRunRootfs({ lowers: parentRootfs === undefined ? [] : [parentRootfs], workDir });
     releases.push(() => rootfs.release());
-    context.onRootfs(rootfs.mode, rootfs.fallbackReason);
+    context.onRootfs(rootfs.mode, rootfs.fallbackReason, context.executor.name);
 
     const { step, command } = definition;
     const cwd = definition.workdir || '/';
@@ -91,7 +84,8 @@ export async function executeRunStep<T>(
     }
 
     const env = [...step.environment, ...step.proxyEnvironment, ...prepared.env];
-    if (!env.some((entry) => entry.startsWith('PATH='))) env.unshift(defaultPath);
+    // BuildKit's PATH for RUN when the image sets none.
+    if (!env.some((entry) => entry.startsWith('PATH='))) env.unshift(`PATH=${defaultPathEnv('linux')}`);
     const tail = new OutputTail(20);
     const sink = (stream: 'stdout' | 'stderr') => (chunk: Buffer) => {
       for (const line of tail.push(stream, chunk)) context.onOutput(stream, line);

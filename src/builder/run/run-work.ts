@@ -1,4 +1,3 @@
-import path from 'node:path';
 import { ExecutorAbortedError, type Executor } from '../../executor/index.js';
 import type { LayerChange } from '../../layers/index.js';
 import { cacheKey } from '../cache-key.js';
@@ -12,14 +11,14 @@ export type Entitlement = 'network.host' | 'security.insecure';
 /** What a RUN step needs from the build around it. */
 export interface RunEnvironment {
   /** The executor, chosen (and its absence reported) the first time a RUN needs it. */
-  executor: () => Executor;
+  executor: () => Promise<Executor>;
   mounts: RunMountContext;
   /** The network of RUN steps without `--network` (or with `--network=default`). */
   defaultNetwork: 'none' | 'host';
   allow: ReadonlySet<Entitlement>;
   signal: AbortSignal | undefined;
   onOutput: (stream: 'stdout' | 'stderr', text: string) => void;
-  onRootfs: (mode: 'overlay' | 'copy', reason: string | undefined) => void;
+  onRootfs: (mode: 'overlay' | 'copy', reason: string | undefined, executor: string) => void;
 }
 
 /** The network a RUN gets, checked against the build's entitlements as BuildKit does. */
@@ -60,7 +59,7 @@ export async function runStepWork(
   return {
     key,
     produce: async (parentRootfs, useChanges) => {
-      const executor = environment.executor();
+      const executor = await environment.executor();
       try {
         return await executeRunStep(
           full,
@@ -68,7 +67,6 @@ export async function runStepWork(
           {
             executor,
             mounts: environment.mounts,
-            tmpDir: path.join(environment.mounts.storeRoot, 'tmp'),
             signal: environment.signal,
             onOutput: environment.onOutput,
             onRootfs: environment.onRootfs,
