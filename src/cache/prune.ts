@@ -3,6 +3,7 @@ import path from 'node:path';
 import { isDigest } from '../image/index.js';
 import { readLeases } from './lease.js';
 import { markReachable, type MarkStart } from './mark.js';
+import { mountsUnder } from './mounts.js';
 import { abandoned, ownedName, ownerOfName } from './owner.js';
 import { recoverDeadOwners } from './recover.js';
 import { removeTree } from './remove-tree.js';
@@ -107,10 +108,13 @@ export async function pruneStore(context: StoreContext, roots: RootStore, settin
       }
     }
 
+    // Never rm -r through a mount (one recoverDeadOwners could not unmount, or a running build's overlay): it would
+    // delete in whatever is mounted there.
+    const mounted = await mountsUnder(layout.tmp);
     for (const name of await readdir(layout.tmp).catch(() => [] as string[])) {
       const file = path.join(layout.tmp, name);
       const info = await lstat(file).catch(() => undefined);
-      if (!info || trash.includes(file)) continue;
+      if (!info || trash.includes(file) || mounted.some((mountPoint) => mountPoint.startsWith(`${file}/`))) continue;
       if (abandoned(ownerOfName(name), info.mtimeMs, settings.tempStaleMs, now)) {
         report.removedLeftovers.push(file);
         if (!dryRun) trash.push(file);

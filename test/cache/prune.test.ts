@@ -1,5 +1,7 @@
-import { mkdir, readdir, utimes, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, readdir, readFile, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
 import { canonicalJsonBytes, chainIds, digestOf, MemoryBlobs } from '../../src/image/index.js';
@@ -135,5 +137,31 @@ describe('prune', () => {
     expect(report.missing[0].from).toContain('root image/partial');
     expect(report.invalidRoots).toEqual([path.join(store.root, 'refs', 'image', 'garbage')]);
     expect(report.removedBlobs).toEqual([]);
+  });
+});
+
+describe('prune and mounts', () => {
+  it('never removes a tmp/ entry that still has something mounted inside it', async () => {
+    if (process.getuid?.() !== 0) {
+      if (process.env.CI === 'true') throw new Error('mounting a tmpfs needs root');
+      console.warn('\n*** SKIPPED prune-and-mounts: needs root to mount a tmpfs ***\n');
+      return;
+    }
+    const store = await openStore();
+    const stale = path.join(store.root, 'tmp', 'leftover-of-someone');
+    const mountPoint = path.join(stale, 'merged');
+    await mkdir(mountPoint, { recursive: true });
+    const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+    await utimes(stale, old, old);
+    await promisify(execFile)('mount', ['-t', 'tmpfs', 'tmpfs', mountPoint]);
+    try {
+      await writeFile(path.join(mountPoint, 'precious'), 'kept');
+      const report = await store.prune();
+      expect(report.removedLeftovers).not.toContain(stale);
+      expect(await readFile(path.join(mountPoint, 'precious'), 'utf8')).toBe('kept');
+    } finally {
+      await promisify(execFile)('umount', [mountPoint]);
+    }
+    expect((await store.prune()).removedLeftovers).toContain(stale);
   });
 });
