@@ -13,9 +13,9 @@ import { applyInstructionToConfig, normalizeWorkdir, startStageConfig, type Cont
 import type { Executor } from '../executor/index.js';
 import type { MountSourceRoot, SecretSource } from './run/run-mounts.js';
 import { runStepWork, type Entitlement } from './run/run-work.js';
-import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
+import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type Platform, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
 import { AddSources } from './add/index.js';
-import { isImageLocation, loadBaseImage, type RegistryAccess } from './base-image.js';
+import { isImageLocation, loadBaseImage, type BaseImage, type RegistryAccess } from './base-image.js';
 import { cacheKey } from './cache-key.js';
 import { parseChmod } from './chmod.js';
 import { copyChanges, directoryEntry, type CopySource } from './copy-layer.js';
@@ -75,6 +75,8 @@ function checkAborted(signal: AbortSignal | undefined): void {
 /** Runs the stages of a plan, each once, in dependency order; independent stages run concurrently. */
 export class StageRunner {
   private readonly results = new Map<number, Promise<StageState>>();
+  /** Images a FROM, `COPY --from` or mount names, loaded (pulled) once per build however often they are named. */
+  private readonly images = new Map<string, Promise<BaseImage>>();
 
   constructor(private readonly session: BuildSession) {}
 
@@ -127,6 +129,16 @@ export class StageRunner {
     return failure;
   }
 
+  private image(source: SourceRef, platform: Platform): Promise<BaseImage> {
+    const key = JSON.stringify([source, platform]);
+    let image = this.images.get(key);
+    if (!image) {
+      image = loadBaseImage(this.session.store, source, platform, this.session.registry);
+      this.images.set(key, image);
+    }
+    return image;
+  }
+
   private async startStage(stagePlan: StagePlan): Promise<{ state: StageState; plan: StagePlan }> {
     const session = this.session;
     const platform = stagePlan.platform ?? session.plan.targetPlatform;
@@ -147,7 +159,7 @@ export class StageRunner {
         state: { image: start.image, configState: start.stage, scope: StageScope.start(variables, { env: start.image.config.Env, parent: parent.scope }), layers: [...parent.layers], key: parent.key, platform: parent.platform },
       };
     }
-    const image = await loadBaseImage(session.store, base, platform, session.registry);
+    const image = await this.image(base, platform);
     const start = startStageConfig({ os: image.config.os, author: image.config.author, config: withoutNulls(image.config.config ?? {}) as unknown as ContainerConfig, history: (image.config.history ?? []).map((entry) => ({ ...entry, created_by: entry.created_by ?? '' })) });
     let plan = stagePlan;
     if (start.triggers.length > 0) {
@@ -362,7 +374,7 @@ export class StageRunner {
       return { root: path.resolve(session.contextDir, source.value), excludes: undefined, key: `context:${source.name}` };
     }
     if (source.kind === 'scratch') return { root: await emptyDirectory(session), excludes: undefined, key: 'scratch' };
-    const image = await loadBaseImage(session.store, source, session.plan.targetPlatform, session.registry);
+    const image = await this.image(source, session.plan.targetPlatform);
     const root = await materializeRootfs(session.store, image.layers);
     return { root: root ?? (await emptyDirectory(session)), excludes: undefined, key: image.key };
   }
