@@ -321,11 +321,15 @@ function asLayerError(name: string, error: unknown): unknown {
  * chown fails with EINVAL for an id the process's user namespace does not map (a rootless build whose user has
  * no subordinate ids): the entry then keeps the namespace's root as its owner, as buildah's ignore_chown_errors.
  */
+function isUnmappedId(error: unknown): boolean {
+  return (error as NodeJS.ErrnoException).code === 'EINVAL';
+}
+
 function ignoreUnmapped(chown: () => void): void {
   try {
     chown();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+    if (!isUnmappedId(error)) throw error;
   }
 }
 
@@ -333,14 +337,20 @@ async function unlessUnmapped(chowning: Promise<void>): Promise<void> {
   try {
     await chowning;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EINVAL') throw error;
+    if (!isUnmappedId(error)) throw error;
   }
 }
 
+let initialUserNamespace: boolean | undefined;
+
+/** Whether this process runs in the host's user namespace (read once: it does not change while it runs). */
 function inInitialUserNamespace(): boolean {
-  try {
-    return /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync('/proc/self/uid_map', 'utf8'));
-  } catch {
-    return true;
+  if (initialUserNamespace === undefined) {
+    try {
+      initialUserNamespace = /^\s*0\s+0\s+4294967295\s*$/.test(readFileSync('/proc/self/uid_map', 'utf8'));
+    } catch {
+      initialUserNamespace = true;
+    }
   }
+  return initialUserNamespace;
 }
