@@ -57,13 +57,13 @@ export async function pushImage(options: PushOptions): Promise<PushResult> {
   const pushedRepositories: RegistryReference[] = [];
   const explicitMount = options.mountFrom === undefined ? undefined : typeof options.mountFrom === 'string' ? parseReference(options.mountFrom) : options.mountFrom;
   const pushed: string[] = [];
+  const bytes = await store.readBlob(descriptor.digest);
   for (const refs of byRepository.values()) {
     const target = refs[0];
     const mountFrom = pushedRepositories.find((done) => done.registry === target.registry) ?? explicitMount;
     const blobOptions: BlobUploadOptions = { monolithicMaxSize: options.monolithicMaxSize, chunkSize: options.chunkSize, mountFrom };
     await pushTree(options, target, descriptor, blobOptions, report, true);
     for (const ref of refs) {
-      const bytes = await store.readBlob(descriptor.digest);
       await client.putManifest(ref, bytes, descriptor.mediaType, descriptor.digest);
       report({ type: 'manifest', reference: formatReference(ref), digest: descriptor.digest });
       pushed.push(`${repositoryName(ref)}${ref.tag === undefined ? '' : `:${ref.tag}`}@${descriptor.digest}`);
