@@ -11,6 +11,7 @@
 import { createHash } from 'node:crypto';
 import type { FileDigestCache } from './digest-cache.js';
 import { nowNs } from './digest-cache.js';
+import type { ContextEntry } from './entry.js';
 import type { ExpandedSource } from './expand-selection.js';
 import { expandWithView } from './expand-selection.js';
 import { hashFile } from './file-digest.js';
@@ -28,14 +29,14 @@ export interface DigestSelectionOptions {
   readonly cache?: FileDigestCache;
   /** Files read at once (default 8). */
   readonly readConcurrency?: number;
-  /** File system operations in flight while expanding directories (default 64). */
+  /** Kept for compatibility: must be a positive integer (default 64); the walk makes its file system calls one at a time. */
   readonly concurrency?: number;
 }
 
 /** `sha256:<hex>` of the selection (see the module comment for what it covers). */
 export async function digestSelection(root: string, sources: readonly SelectedSource[], options: DigestSelectionOptions = {}): Promise<string> {
   const view = await RootView.open(root, options.excludes, options.concurrency);
-  return digestWithView(view, await expandWithView(view, sources), options);
+  return digestWithView(view, expandWithView(view, sources), options);
 }
 
 /** The same digest for sources already expanded with expandSelection (from the same root). */
@@ -48,29 +49,18 @@ async function digestWithView(view: RootView, expanded: readonly ExpandedSource[
   const contents = await contentDigests(view, expanded, options);
   const hash = createHash('sha256');
   // Fields are gathered into one string and hashed in batches: the same bytes as one update per field, with a
-  // fraction of the calls (16 per entry otherwise).
-  let pending = '';
-  const field = (value: string | number): void => {
-    pending += `${value}\0`;
-    if (pending.length >= 65536) {
-      hash.update(pending);
-      pending = '';
-    }
-  };
-  field(FORMAT);
+  // fraction of the calls (one string per entry).
+  let pending = `${FORMAT}\0`;
   for (const { source, entries } of expanded) {
-    field('source');
-    field(source.path);
-    field(entries.length);
+    pending += `source\0${source.path}\0${entries.length}\0`;
     for (const { relative, entry } of entries) {
-      field(relative);
-      field(entry.type);
-      field(entry.mode.toString(8));
-      field(entry.uid);
-      field(entry.gid);
-      field(entry.linkTarget ?? '');
-      field(entry.type === 'character-device' || entry.type === 'block-device' ? `${entry.devMajor}:${entry.devMinor}` : '');
-      field(entry.type === 'file' ? (contents.get(entry.path) ?? '') : '');
+      const device = entry.type === 'character-device' || entry.type === 'block-device' ? `${entry.devMajor}:${entry.devMinor}` : '';
+      const content = entry.type === 'file' ? (contents.get(entry.path) ?? '') : '';
+      pending += `${relative}\0${entry.type}\0${entry.mode.toString(8)}\0${entry.uid}\0${entry.gid}\0${entry.linkTarget ?? ''}\0${device}\0${content}\0`;
+      if (pending.length >= 65536) {
+        hash.update(pending);
+        pending = '';
+      }
     }
   }
   hash.update(pending);
@@ -79,21 +69,23 @@ async function digestWithView(view: RootView, expanded: readonly ExpandedSource[
 
 /** sha256 hex of every file's content, by root-relative path. */
 async function contentDigests(view: RootView, expanded: readonly ExpandedSource[], options: DigestSelectionOptions): Promise<Map<string, string>> {
-  const files = new Map<string, ExpandedSource['entries'][number]['entry']>();
+  const files = new Map<string, ContextEntry>();
   for (const { entries } of expanded) {
     for (const { entry } of entries) if (entry.type === 'file') files.set(entry.path, entry);
   }
   const limiter = new Limiter(options.readConcurrency ?? DEFAULT_READ_CONCURRENCY);
   const cache = options.cache;
   const digests = new Map<string, string>();
+  // Remembered digests are taken synchronously; only the files to read go through the limiter.
+  const misses: ContextEntry[] = [];
+  for (const entry of files.values()) {
+    const remembered = cache?.lookup(view.absolute(entry.path), entry);
+    if (remembered === undefined) misses.push(entry);
+    else digests.set(entry.path, remembered);
+  }
   await Promise.all(
-    [...files.values()].map(async (entry) => {
+    misses.map(async (entry) => {
       const absolute = view.absolute(entry.path);
-      const remembered = cache?.lookup(absolute, entry);
-      if (remembered !== undefined) {
-        digests.set(entry.path, remembered);
-        return;
-      }
       const digest = await limiter.run(async () => {
         const startedNs = nowNs();
         const hex = await hashFile(absolute, entry);

@@ -2,6 +2,7 @@
  * One file system entry of a build context (or stage root) with the lstat metadata the builder needs.
  */
 import type { BigIntStats } from 'node:fs';
+import { constants } from 'node:fs';
 
 export type ContextEntryType = 'file' | 'directory' | 'symlink' | 'character-device' | 'block-device' | 'fifo' | 'socket';
 
@@ -28,24 +29,42 @@ export interface ContextEntry {
   readonly linkTarget?: string;
 }
 
-function entryTypeOf(stats: BigIntStats): ContextEntryType {
-  if (stats.isFile()) return 'file';
-  if (stats.isDirectory()) return 'directory';
-  if (stats.isSymbolicLink()) return 'symlink';
-  if (stats.isCharacterDevice()) return 'character-device';
-  if (stats.isBlockDevice()) return 'block-device';
-  if (stats.isFIFO()) return 'fifo';
-  return 'socket';
+const { S_IFMT, S_IFREG, S_IFDIR, S_IFLNK, S_IFCHR, S_IFBLK, S_IFIFO } = constants;
+
+// From the mode as a number: BigIntStats' isFile() and friends convert two constants to BigInt on every call.
+function entryTypeOf(mode: number): ContextEntryType {
+  switch (mode & S_IFMT) {
+    case S_IFREG:
+      return 'file';
+    case S_IFDIR:
+      return 'directory';
+    case S_IFLNK:
+      return 'symlink';
+    case S_IFCHR:
+      return 'character-device';
+    case S_IFBLK:
+      return 'block-device';
+    case S_IFIFO:
+      return 'fifo';
+    default:
+      return 'socket';
+  }
 }
 
 export function entryFromStats(path: string, stats: BigIntStats, linkTarget?: string): ContextEntry {
-  const rdev = stats.rdev;
-  const type = entryTypeOf(stats);
-  const device = type === 'character-device' || type === 'block-device';
-  return {
+  const mode = Number(stats.mode);
+  const type = entryTypeOf(mode);
+  let devMajor = 0;
+  let devMinor = 0;
+  if (type === 'character-device' || type === 'block-device') {
+    const rdev = stats.rdev;
+    devMajor = Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn));
+    devMinor = Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn));
+  }
+  const entry = {
     path,
     type,
-    mode: Number(stats.mode & 0o7777n),
+    mode: mode & 0o7777,
     uid: Number(stats.uid),
     gid: Number(stats.gid),
     size: Number(stats.size),
@@ -54,9 +73,8 @@ export function entryFromStats(path: string, stats: BigIntStats, linkTarget?: st
     ino: stats.ino,
     dev: stats.dev,
     nlink: Number(stats.nlink),
-    devMajor: device ? Number(((rdev >> 8n) & 0xfffn) | ((rdev >> 32n) & ~0xfffn)) : 0,
-    devMinor: device ? Number((rdev & 0xffn) | ((rdev >> 12n) & ~0xffn)) : 0,
-    ...(linkTarget !== undefined ? { linkTarget } : {}),
+    devMajor,
+    devMinor,
   };
+  return linkTarget === undefined ? entry : { ...entry, linkTarget };
 }
-

@@ -24,22 +24,18 @@ export interface ExpandedSource {
 export interface ExpandOptions {
   /** The .dockerignore rules the sources were selected with. */
   readonly excludes?: Excludes;
-  /** File system operations in flight (default 64). */
+  /** Kept for compatibility: must be a positive integer (default 64); the walk makes its file system calls one at a time. */
   readonly concurrency?: number;
 }
 
-export async function expandWithView(view: RootView, sources: readonly SelectedSource[]): Promise<ExpandedSource[]> {
-  return Promise.all(
-    sources.map(async (source): Promise<ExpandedSource> => {
-      const self: ExpandedEntry = { relative: '.', entry: source.entry };
-      if (source.entry.type !== 'directory') return { source, entries: [self] };
-      const below = await view.subtree(source.resolvedPath);
-      return {
-        source,
-        entries: [self, ...below.map((entry) => ({ relative: relativeTo(source.resolvedPath, entry.path) ?? entry.path, entry }))],
-      };
-    }),
-  );
+export function expandWithView(view: RootView, sources: readonly SelectedSource[]): ExpandedSource[] {
+  return sources.map((source): ExpandedSource => {
+    const entries: ExpandedEntry[] = [{ relative: '.', entry: source.entry }];
+    if (source.entry.type === 'directory') {
+      for (const entry of view.subtree(source.resolvedPath)) entries.push({ relative: relativeTo(source.resolvedPath, entry.path) ?? entry.path, entry });
+    }
+    return { source, entries };
+  });
 }
 
 export async function expandSelection(root: string, sources: readonly SelectedSource[], options: ExpandOptions = {}): Promise<ExpandedSource[]> {

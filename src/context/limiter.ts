@@ -7,7 +7,7 @@ export class Limiter {
   private readonly waiting: Array<() => void> = [];
 
   constructor(readonly limit: number) {
-    if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+    checkConcurrency(limit);
   }
 
   async run<T>(task: () => Promise<T>): Promise<T> {
@@ -23,8 +23,13 @@ export class Limiter {
   }
 }
 
-/** Default number of file system operations in flight (libuv runs 4 at once; the rest queue cheaply). */
+/** Default of the `concurrency` options, which are only checked now that the walk is synchronous. */
 export const DEFAULT_FS_CONCURRENCY = 64;
 
 /** Default number of files hashed at once. */
 export const DEFAULT_READ_CONCURRENCY = 8;
+
+/** Throws RangeError unless `limit` is a positive integer. */
+export function checkConcurrency(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1) throw new RangeError(`concurrency must be a positive integer, got ${limit}`);
+}

@@ -27,7 +27,7 @@ export interface ResolveOptions {
   readonly policy: SymlinkPolicy;
 }
 
-export async function resolveInRoot(view: RootView, rel: string, options: ResolveOptions): Promise<Resolution> {
+export function resolveInRoot(view: RootView, rel: string, options: ResolveOptions): Resolution {
   let pending = rel === '.' ? [] : rel.split('/');
   const current: string[] = [];
   const entries: ContextEntry[] = [];
@@ -48,7 +48,7 @@ export async function resolveInRoot(view: RootView, rel: string, options: Resolv
       continue;
     }
     const next = current.length === 0 ? part : `${current.join('/')}/${part}`;
-    const found = await view.entry(next);
+    const found = view.entry(next);
     if (!found) return { found: false, reason: 'not found' };
     if (found.type === 'symlink' && (pending.length > 0 || options.followFinal)) {
       followed++;

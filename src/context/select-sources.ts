@@ -35,7 +35,7 @@ export interface SelectSourcesOptions {
   readonly parentEscape?: 'error' | 'clamp';
   /** A wildcard source that matches nothing selects nothing (default true, as BuildKit). */
   readonly allowEmptyWildcard?: boolean;
-  /** File system operations in flight (default 64). */
+  /** Kept for compatibility: must be a positive integer (default 64); the walk makes its file system calls one at a time. */
   readonly concurrency?: number;
 }
 
@@ -62,12 +62,12 @@ export async function selectSources(root: string, source: string, options: Selec
   const policy = options.symlinks ?? 'error';
   const wantsDirectory = /\/\.?$/.test(source) && rel !== '.';
 
-  const notFound = async (missing: string, reason: 'not found' | 'not a directory' = 'not found'): Promise<never> => {
-    throw new SourceNotFoundError(source, `/${missing === '.' ? '' : missing}`, reason, await view.isHidden(missing));
+  const notFound = (missing: string, reason: 'not found' | 'not a directory' = 'not found'): never => {
+    throw new SourceNotFoundError(source, `/${missing === '.' ? '' : missing}`, reason, view.isHidden(missing));
   };
 
   if (!hasWildcards(rel)) {
-    const resolved = await resolveInRoot(view, rel, { followFinal: true, policy });
+    const resolved = resolveInRoot(view, rel, { followFinal: true, policy });
     if (!resolved.found) return notFound(rel, resolved.reason);
     if (wantsDirectory && resolved.entry.type !== 'directory') return notFound(rel, 'not a directory');
     return [{ path: rel, resolvedPath: resolved.path, entry: resolved.entry }];
@@ -77,10 +77,10 @@ export async function selectSources(root: string, source: string, options: Selec
   const segments = rel.split('/');
   const firstWild = segments.findIndex((s) => hasWildcards(s));
   const prefix = firstWild === 0 ? '.' : segments.slice(0, firstWild).join('/');
-  const base = await resolveInRoot(view, prefix, { followFinal: true, policy });
+  const base = resolveInRoot(view, prefix, { followFinal: true, policy });
   if (!base.found) return notFound(prefix, base.reason);
   if (base.entry.type !== 'directory') return notFound(prefix, 'not a directory');
-  const matches = await searchMatches(view, rel, base.path, prefix, splitPatternSegments(segments.slice(firstWild).join('/')));
+  const matches = searchMatches(view, rel, base.path, prefix, splitPatternSegments(segments.slice(firstWild).join('/')));
 
   if (matches.length === 0) {
     if (options.allowEmptyWildcard === false) return notFound(rel);
@@ -92,7 +92,7 @@ export async function selectSources(root: string, source: string, options: Selec
       selected.push({ path: match.logical, resolvedPath: match.entry.path, entry: match.entry });
       continue;
     }
-    const resolved = await resolveInRoot(view, match.entry.path, { followFinal: true, policy });
+    const resolved = resolveInRoot(view, match.entry.path, { followFinal: true, policy });
     if (!resolved.found) return notFound(match.logical, resolved.reason);
     selected.push({ path: match.logical, resolvedPath: resolved.path, entry: resolved.entry });
   }
@@ -107,22 +107,22 @@ interface Match {
 
 /**
  * Entries below directory `dir` (shown to the pattern as `logicalDir`) whose path matches `pattern`, in tree
- * order; matched directories are not searched, symlinks are not entered. With `segments`, directories that
- * cannot lead to a match are skipped.
+ * order, appended to `out`; matched directories are not searched, symlinks are not entered. With `segments`,
+ * directories that cannot lead to a match are skipped.
  */
-async function searchMatches(view: RootView, pattern: string, dir: string, logicalDir: string, segments: string[] | undefined, depth = 0): Promise<Match[]> {
-  const children = await view.children(dir);
-  const found = await Promise.all(
-    children.map(async (child): Promise<Match[]> => {
-      const name = child.path.slice(child.path.lastIndexOf('/') + 1);
-      const logical = joinPath(logicalDir, name);
-      if (goMatch(pattern, logical)) return [{ logical, entry: child }];
-      if (child.type !== 'directory') return [];
-      if (segments !== undefined && !(depth + 1 < segments.length && goMatch(segments[depth], name))) return [];
-      return searchMatches(view, pattern, child.path, logical, segments, depth + 1);
-    }),
-  );
-  return found.flat();
+function searchMatches(view: RootView, pattern: string, dir: string, logicalDir: string, segments: string[] | undefined, depth = 0, out: Match[] = []): Match[] {
+  for (const child of view.children(dir)) {
+    const name = child.path.slice(child.path.lastIndexOf('/') + 1);
+    const logical = joinPath(logicalDir, name);
+    if (goMatch(pattern, logical)) {
+      out.push({ logical, entry: child });
+      continue;
+    }
+    if (child.type !== 'directory') continue;
+    if (segments !== undefined && !(depth + 1 < segments.length && goMatch(segments[depth], name))) continue;
+    searchMatches(view, pattern, child.path, logical, segments, depth + 1, out);
+  }
+  return out;
 }
 
 /**

@@ -12,7 +12,7 @@ export interface WalkContextOptions {
   readonly excludes?: Excludes;
   /** Docker never follows symlinks in a context; only `false` is supported. */
   readonly followSymlinks?: false;
-  /** File system operations in flight (default 64). */
+  /** Kept for compatibility: must be a positive integer (default 64); the walk makes its file system calls one at a time. */
   readonly concurrency?: number;
 }
 

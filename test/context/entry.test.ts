@@ -17,6 +17,10 @@ describe('entryFromStats', () => {
     expect('linkTarget' in entryFromStats('f', at('f'))).toBe(false);
   });
 
+  it('records the device numbers of a character device', () => {
+    expect(entryFromStats('null', lstatSync('/dev/null', { bigint: true }))).toMatchObject({ type: 'character-device', devMajor: 1, devMinor: 3 });
+  });
+
   it('recognises a FIFO', () => {
     const root = makeTree({});
     execFileSync('mkfifo', [path.join(root, 'pipe')]);
