@@ -4,7 +4,7 @@ import { ImageError, type Descriptor, type WrittenContent } from '../image/index
 import type { RegistryClient } from './client.js';
 import { RegistryError, RegistryErrorCode } from './errors.js';
 import { formatReference, type RegistryReference } from './reference.js';
-import { backoffDelay, isTransientError, sleep } from './retry.js';
+import { isTransientError, retrying } from './retry.js';
 import { networkReason } from './transport.js';
 
 /**
@@ -16,56 +16,55 @@ import { networkReason } from './transport.js';
 export async function downloadBlob(client: RegistryClient, reference: RegistryReference, descriptor: Descriptor, store: ContentStore): Promise<WrittenContent> {
   const what = `blob ${descriptor.digest} of ${formatReference(reference)}`;
   const request = client.requestFor(reference, false);
-  const policy = client.transport.retryPolicy;
   let writer = await store.createBlobWriter({ digest: descriptor.digest, size: descriptor.size });
   let received = 0;
-  let failures = 0;
   try {
-    while (true) {
-      const headers: Record<string, string> = {};
-      if (received > 0) headers.Range = `bytes=${received}-`;
-      const { response, body } = await client.transport.requestStream({ ...request, method: 'GET', path: `/v2/${reference.repository}/blobs/${descriptor.digest}`, headers });
-      if (response.status === 404) {
-        const error = await client.transport.statusError(request, response, what);
-        throw new RegistryError(RegistryErrorCode.NotFound, `${what} is missing in registry ${reference.registry}: ${error.message}`, { registry: reference.registry, reference: request.reference, status: 404 });
-      }
-      if (response.status !== 200 && response.status !== 206) throw await client.transport.statusError(request, response, what);
-      if (received > 0 && (response.status !== 206 || rangeStart(response) !== received)) {
-        // The registry sent the whole blob again: start over.
-        await writer.abort();
-        writer = await store.createBlobWriter({ digest: descriptor.digest, size: descriptor.size });
-        received = 0;
-        if (response.status === 206) {
-          body?.destroy();
-          continue;
+    await retrying(client.transport.retryPolicy, async (retry, failures) => {
+      // A registry that ignored the Range is asked again at once: that is a restart, not a failure.
+      for (;;) {
+        const headers: Record<string, string> = {};
+        if (received > 0) headers.Range = `bytes=${received}-`;
+        const { response, body } = await client.transport.requestStream({ ...request, method: 'GET', path: `/v2/${reference.repository}/blobs/${descriptor.digest}`, headers });
+        if (response.status === 404) {
+          const error = await client.transport.statusError(request, response, what);
+          throw new RegistryError(RegistryErrorCode.NotFound, `${what} is missing in registry ${reference.registry}: ${error.message}`, { registry: reference.registry, reference: request.reference, status: 404 });
         }
-      }
-      const pending = new ChunkBatch(storeWriteSize);
-      try {
-        for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) {
-          received += chunk.length;
-          const batch = pending.add(chunk);
-          if (batch) await write(writer.stream, batch);
+        if (response.status !== 200 && response.status !== 206) throw await client.transport.statusError(request, response, what);
+        if (received > 0 && (response.status !== 206 || rangeStart(response) !== received)) {
+          // The registry sent the whole blob again: start over.
+          await writer.abort();
+          writer = await store.createBlobWriter({ digest: descriptor.digest, size: descriptor.size });
+          received = 0;
+          if (response.status === 206) {
+            body?.destroy();
+            continue;
+          }
         }
-        const rest = pending.take();
-        if (rest) await write(writer.stream, rest);
-        if (received >= descriptor.size) break;
-        throw Object.assign(new Error(`the registry ended the blob after ${received} of ${descriptor.size} bytes`), { code: 'ECONNRESET' });
-      } catch (error) {
-        // What arrived before the failure is good: keep it, so that a resumed download starts after it.
-        const rest = pending.take();
-        if (rest && !writer.stream.destroyed) await write(writer.stream, rest).catch(() => undefined);
-        if (writer.stream.destroyed) break; // the store refused the content: commit() says why
-        if (!isTransientError(error) || failures >= policy.retries) {
+        const pending = new ChunkBatch(storeWriteSize);
+        try {
+          for await (const chunk of (body ?? []) as AsyncIterable<Uint8Array>) {
+            received += chunk.length;
+            const batch = pending.add(chunk);
+            if (batch) await write(writer.stream, batch);
+          }
+          const rest = pending.take();
+          if (rest) await write(writer.stream, rest);
+          if (received >= descriptor.size) return;
+          throw Object.assign(new Error(`the registry ended the blob after ${received} of ${descriptor.size} bytes`), { code: 'ECONNRESET' });
+        } catch (error) {
+          // What arrived before the failure is good: keep it, so that a resumed download starts after it.
+          const rest = pending.take();
+          if (rest && !writer.stream.destroyed) await write(writer.stream, rest).catch(() => undefined);
+          if (writer.stream.destroyed) return; // the store refused the content: commit() says why
+          if (retry && isTransientError(error)) return retry();
           throw new RegistryError(
             RegistryErrorCode.Unreachable,
             `downloading ${what} from registry ${reference.registry} failed after ${failures + 1} attempt${failures === 0 ? '' : 's'}: ${networkReason(error)}; nothing was kept`,
             { registry: reference.registry, reference: request.reference },
           );
         }
-        await sleep(backoffDelay(policy, failures++));
       }
-    }
+    });
     return await writer.commit().catch((error: unknown) => {
       if (error instanceof ImageError) {
         throw new RegistryError(RegistryErrorCode.DigestMismatch, `${what} from registry ${reference.registry} is not what its descriptor says: ${error.message}; nothing was kept`, {

@@ -4,7 +4,7 @@ import type { Descriptor } from '../image/index.js';
 import type { RegistryClient } from './client.js';
 import { RegistryError, RegistryErrorCode } from './errors.js';
 import { formatReference, type RegistryReference } from './reference.js';
-import { backoffDelay, isTransientError, sleep } from './retry.js';
+import { isTransientError, retrying } from './retry.js';
 import { pullScope } from './scopes.js';
 
 /**
@@ -54,16 +54,15 @@ export async function pushBlob(client: RegistryClient, target: RegistryReference
     });
   }
   if (await blobExists(client, target, descriptor.digest, true)) return 'exists';
-  const policy = client.transport.retryPolicy;
-  for (let attempt = 0; ; attempt++) {
+  return retrying(client.transport.retryPolicy, async (retry) => {
     try {
       return await uploadOnce(client, target, descriptor, store, options);
     } catch (error) {
       const transient = isTransientError(error) || (error instanceof RegistryError && error.code === RegistryErrorCode.Unreachable);
-      if (!transient || attempt >= policy.retries) throw error;
-      await sleep(backoffDelay(policy, attempt));
+      if (retry && transient) return retry();
+      throw error;
     }
-  }
+  });
 }
 
 async function uploadOnce(client: RegistryClient, target: RegistryReference, descriptor: Descriptor, store: ContentStore, options: BlobUploadOptions): Promise<BlobPushAction> {

@@ -5,7 +5,7 @@ import { readBody, mediaTypeOf } from './body.js';
 import { chainCredentials, explicitCredentials, type CredentialProvider, type ExplicitCredentials } from './credentials.js';
 import { RegistryError, RegistryErrorCode } from './errors.js';
 import { formatReference, manifestSelector, type RegistryReference } from './reference.js';
-import { backoffDelay, isTransientError, sleep } from './retry.js';
+import { isTransientError, retrying } from './retry.js';
 import { pullScope, pushScope } from './scopes.js';
 import { networkReason, RegistryTransport, type TransportOptions } from './transport.js';
 
@@ -56,7 +56,7 @@ export class RegistryClient {
   async getManifest(reference: RegistryReference, options: { push?: boolean } = {}): Promise<FetchedManifest> {
     const what = formatReference(reference);
     const request = this.requestFor(reference, options.push ?? false);
-    for (let attempt = 0; ; attempt++) {
+    return retrying(this.transport.retryPolicy, async (retry) => {
       const response = await this.transport.request({ ...request, method: 'GET', path: manifestPath(reference), headers: { Accept: manifestAccept } });
       if (response.status === 404) throw await this.notFound(request, response, what);
       if (!response.ok) throw await this.transport.statusError(request, response, `manifest ${what}`);
@@ -64,10 +64,7 @@ export class RegistryClient {
       try {
         bytes = await readBody(response, maxDocumentSize, `manifest ${what}`, reference.registry);
       } catch (error) {
-        if (isTransientError(error) && attempt < this.transport.retryPolicy.retries) {
-          await sleep(backoffDelay(this.transport.retryPolicy, attempt));
-          continue;
-        }
+        if (retry && isTransientError(error)) return retry();
         if (error instanceof RegistryError) throw error;
         throw new RegistryError(RegistryErrorCode.Unreachable, `reading manifest ${what} from registry ${reference.registry} failed: ${networkReason(error)}`, {
           registry: reference.registry,
@@ -75,7 +72,7 @@ export class RegistryClient {
         });
       }
       return checkManifest(reference, response, bytes);
-    }
+    });
   }
 
   /** `HEAD` of a manifest: its descriptor as the registry states it, or undefined when it has none. */

@@ -63,3 +63,30 @@ export function retryAfterMs(header: string | null, now = Date.now()): number | 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** What an attempt returns to ask retrying() for another one (made by its RetryRequest). */
+export class Retry {
+  constructor(readonly retryAfterMs: number | undefined) {}
+}
+
+/** Asks for another attempt, after the server's `Retry-After` (ms) when given; undefined on the last attempt. */
+export type RetryRequest = ((retryAfterMs?: number) => Retry) | undefined;
+
+/**
+ * Runs `attempt` (given its index, from 0) until it returns a result, at most `policy.retries + 1` times, sleeping
+ * `delayFor(index, retryAfterMs)` before each retry. The attempt itself decides what is worth retrying and returns
+ * `retry(...)` for that, so that errors outside its try blocks are never retried. `retry` is undefined on the last
+ * attempt, which then gives up its own way (throws, or returns the failed answer).
+ */
+export async function retrying<T>(
+  policy: RetryPolicy,
+  attempt: (retry: RetryRequest, index: number) => Promise<T | Retry>,
+  delayFor = (index: number, retryAfterMs: number | undefined): number => backoffDelay(policy, index, retryAfterMs),
+): Promise<T> {
+  for (let index = 0; ; index++) {
+    const retry: RetryRequest = index < policy.retries ? (retryAfterMs) => new Retry(retryAfterMs) : undefined;
+    const result = await attempt(retry, index);
+    if (!(result instanceof Retry)) return result;
+    await sleep(delayFor(index, result.retryAfterMs));
+  }
+}

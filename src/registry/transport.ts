@@ -3,9 +3,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { Authenticator, type AuthRequest } from './authenticator.js';
 import type { CredentialProvider } from './credentials.js';
 import { allowsPlainHttp, registryHost } from './endpoint.js';
-import { nodeRequest, readSmallBody } from './node-http.js';
 import { RegistryError, RegistryErrorCode } from './errors.js';
-import { backoffDelay, defaultRetryPolicy, isTransientError, isTransientStatus, retryAfterMs, sleep, type RetryPolicy } from './retry.js';
+import { defaultRetryPolicy, isTransientError, isTransientStatus, retryAfterMs, retrying, type RetryPolicy } from './retry.js';
 
 /**
  * HTTP to registries on Node's fetch: the base URL (https, or http where allowed), authorization (see
@@ -85,6 +84,8 @@ export class RegistryTransport {
     }
     let body: Readable | undefined;
     const response = await this.request(request, async (url, init) => {
+      // node:http(s) is loaded by the first blob download only: a fully cached build never needs it.
+      const { nodeRequest, readSmallBody } = await import('./node-http.js');
       const answer = await nodeRequest(String(url), 'GET', init?.headers as Record<string, string>);
       if (answer.status >= 200 && answer.status < 300) {
         body = answer.body;
@@ -99,65 +100,61 @@ export class RegistryTransport {
   /** Sends a request; see the class comment for what it takes care of. */
   async request(request: RegistryRequest, send: typeof fetch = this.fetch): Promise<Response> {
     const url = new URL(request.path, await this.baseUrl(request.registry)).href;
+    const policy = request.retry === false ? { ...this.retryPolicy, retries: 0 } : this.retryPolicy;
     let authRetried = false;
-    for (let attempt = 0; ; ) {
-      const authorization = await this.authenticator.authorization(request);
-      const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...request.headers };
-      if (authorization) headers.Authorization = authorization;
-      const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, redirect: 'follow' };
-      if (request.body) {
-        init.body = (await request.body()) as NonNullable<RequestInit['body']>;
-        init.duplex = 'half';
-      }
-      let response: Response;
-      try {
-        response = await send(url, init);
-      } catch (error) {
-        if (request.retry !== false && isTransientError(error) && attempt < this.retryPolicy.retries) {
-          await sleep(backoffDelay(this.retryPolicy, attempt++));
-          continue;
+    return retrying(policy, async (retry) => {
+      // Sending again with new authorization is not a retry: no delay, and the attempt is not counted.
+      for (;;) {
+        const authorization = await this.authenticator.authorization(request);
+        const headers: Record<string, string> = { 'User-Agent': this.userAgent, ...request.headers };
+        if (authorization) headers.Authorization = authorization;
+        const init: RequestInit & { duplex?: 'half' } = { method: request.method, headers, redirect: 'follow' };
+        if (request.body) {
+          init.body = (await request.body()) as NonNullable<RequestInit['body']>;
+          init.duplex = 'half';
         }
-        throw this.unreachable(request, error);
-      }
-      if (response.status === 401) {
-        if (!authRetried && (await this.authenticator.unauthorized(request, response.headers.get('www-authenticate'), authorization))) {
-          authRetried = true;
+        let response: Response;
+        try {
+          response = await send(url, init);
+        } catch (error) {
+          if (retry && isTransientError(error)) return retry();
+          throw this.unreachable(request, error);
+        }
+        if (response.status === 401) {
+          if (!authRetried && (await this.authenticator.unauthorized(request, response.headers.get('www-authenticate'), authorization))) {
+            authRetried = true;
+            await response.body?.cancel();
+            continue;
+          }
+          throw await this.refused(request, response);
+        }
+        if (response.status === 403) throw await this.refused(request, response);
+        if (retry && isTransientStatus(response.status)) {
           await response.body?.cancel();
-          continue;
+          return retry(retryAfterMs(response.headers.get('retry-after')));
         }
-        throw await this.refused(request, response);
+        return response;
       }
-      if (response.status === 403) throw await this.refused(request, response);
-      if (request.retry !== false && isTransientStatus(response.status) && attempt < this.retryPolicy.retries) {
-        await response.body?.cancel();
-        await sleep(backoffDelay(this.retryPolicy, attempt++, retryAfterMs(response.headers.get('retry-after'))));
-        continue;
-      }
-      return response;
-    }
+    });
   }
 
   /** A fetch with transient failures retried: for token servers. */
-  private async sendWithRetries(url: string, init: RequestInit, reference: string | undefined): Promise<Response> {
-    for (let attempt = 0; ; attempt++) {
+  private sendWithRetries(url: string, init: RequestInit, reference: string | undefined): Promise<Response> {
+    return retrying(this.retryPolicy, async (retry) => {
       try {
         const response = await this.fetch(url, init);
-        if (isTransientStatus(response.status) && attempt < this.retryPolicy.retries) {
+        if (retry && isTransientStatus(response.status)) {
           await response.body?.cancel();
-          await sleep(backoffDelay(this.retryPolicy, attempt, retryAfterMs(response.headers.get('retry-after'))));
-          continue;
+          return retry(retryAfterMs(response.headers.get('retry-after')));
         }
         return response;
       } catch (error) {
-        if (isTransientError(error) && attempt < this.retryPolicy.retries) {
-          await sleep(backoffDelay(this.retryPolicy, attempt));
-          continue;
-        }
+        if (retry && isTransientError(error)) return retry();
         throw new RegistryError(RegistryErrorCode.Unreachable, `cannot reach the token server ${new URL(url).host}${reference ? ` for ${reference}` : ''}: ${networkReason(error)}`, {
           reference,
         });
       }
-    }
+    });
   }
 
   /** An error for an answer the caller did not expect, with the registry's own error codes and messages. */
