@@ -24,10 +24,35 @@ const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }
 const runs = Number(values.runs);
 const root = path.resolve(values.root ?? path.join(path.dirname(fileURLToPath(import.meta.url)), '../..'));
 
+/**
+ * For a frame in a bundled file (dist/cli/bundle.mjs and its chunks), the module it came from: esbuild writes a
+ * `// dist/...` or `// node_modules/...` comment before each module's code.
+ */
+const bundleModules = new Map();
+function sourceModuleOf(url, lineNumber) {
+  if (!/\/dist\/cli\/.*\.mjs$/.test(url)) return url;
+  let starts = bundleModules.get(url);
+  if (!starts) {
+    starts = [];
+    readFileSync(fileURLToPath(url), 'utf8').split('\n').forEach((line, index) => {
+      const marker = line.match(/^\/\/ ((?:dist|node_modules)\/\S+)$/);
+      if (marker) starts.push([index, marker[1]]);
+    });
+    bundleModules.set(url, starts);
+  }
+  let found = url;
+  for (const [start, module] of starts) {
+    if (start > lineNumber) break;
+    found = `/${module}`;
+  }
+  return found;
+}
+
 /** The phase of one stack (innermost frame first). */
 function phaseOf(frames) {
   if (frames.some((frame) => frame.url.startsWith('node:internal/modules/'))) return 'module loading';
-  for (const { url } of frames) {
+  for (const frame of frames) {
+    const url = sourceModuleOf(frame.url, frame.lineNumber);
     const dist = url.match(/\/dist\/(.+)$/);
     if (dist) {
       const file = dist[1];

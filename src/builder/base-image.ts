@@ -5,7 +5,7 @@ import type { BuildPlan, Platform, SourceRef } from './plan/index.js';
 import { cacheKey } from './cache-key.js';
 import type { LayerRecord } from './layer-record.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
-import { pullImage, type RegistryClient } from '../registry/index.js';
+import type { RegistryClient } from '../registry/index.js';
 
 /** A base image found and copied into the content store. */
 export interface BaseImage {
@@ -38,14 +38,16 @@ export function baseRegistryImage(plan: BuildPlan, index: number): string | unde
 
 /** How FROM reaches registries: the build's client, and how long a tag's resolution may be reused. */
 export interface RegistryAccess {
-  client: RegistryClient;
+  /** The client, made when first asked for: a build whose images are all local never loads the registry code. */
+  client: () => Promise<RegistryClient>;
   resolutionMaxAgeMs: number;
 }
 
 async function pullBaseImage(store: ContentStore, reference: string, platform: Platform, registry: RegistryAccess): Promise<BaseImage> {
+  const { pullImage } = await import('../registry/index.js');
   const pulled = await pullImage(reference, {
     store,
-    client: registry.client,
+    client: await registry.client(),
     platform: { os: platform.os, architecture: platform.architecture, variant: platform.variant },
     resolutionMaxAgeMs: registry.resolutionMaxAgeMs,
   });

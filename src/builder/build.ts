@@ -1,8 +1,8 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ContentStore } from '../cache/index.js';
+import { ContentStore, defaultStoreRoot, StoreLayout } from '../cache/index.js';
 import { FileDigestCache, readDockerignore } from '../context/index.js';
-import { parse } from '../parser/index.js';
+import { parseWithMemo } from '../parser/index.js';
 import { DockerfileInvalidError } from './errors.js';
 import { assembleImage } from './image-assembly.js';
 import { withPushNames, writeOutput } from './outputs.js';
@@ -12,9 +12,8 @@ import { ProgressEmitter } from './progress-emitter.js';
 import { StageRunner, type BuildSession } from './stage-runner.js';
 import { StepCache } from './step-cache.js';
 import { StepErrorCode, StepProblem } from './step-errors.js';
-import { ExecutorUnavailableError, selectExecutor, type Executor, type ExecutorChoice } from '../executor/index.js';
-import { RegistryClient, type AuthFileOptions } from '../registry/index.js';
-import { exportRemoteCache, openRemoteCaches } from './remote-cache/index.js';
+import type { Executor, ExecutorChoice } from '../executor/index.js';
+import type { AuthFileOptions, RegistryClient } from '../registry/index.js';
 import { visibleStepCount } from './visible-steps.js';
 import type { BuildOptions, BuildResult, OutputSpec } from './types.js';
 
@@ -27,12 +26,14 @@ function sourceDateEpochOf(options: BuildOptions): number | undefined {
 }
 
 /**
- * The executor for RUN steps, chosen (with its temp dir made) when the first one runs, so a build without RUN does
- * neither; none installed is a NO_EXECUTOR step error.
+ * The executor for RUN steps, chosen (with its temp dir made and the executor code loaded) when the first one runs,
+ * so a build without RUN, or whose RUN steps are all cached, does none of it; none installed is a NO_EXECUTOR step
+ * error.
  */
 function executorOnce(choice: ExecutorChoice, makeTempDir: () => Promise<string>): () => Promise<Executor> {
   let executor: Promise<Executor> | undefined;
   const select = async (): Promise<Executor> => {
+    const { ExecutorUnavailableError, selectExecutor } = await import('../executor/index.js');
     try {
       return selectExecutor(choice, { tempDir: await makeTempDir() });
     } catch (error) {
@@ -41,6 +42,19 @@ function executorOnce(choice: ExecutorChoice, makeTempDir: () => Promise<string>
     }
   };
   return () => (executor ??= select());
+}
+
+/**
+ * The build's registry client, made (and the registry code loaded) when something first talks to a registry: a
+ * pull, a push or a registry cache. One client per build, so its tokens are shared.
+ */
+function registryClientOnce(options: BuildOptions['registry']): () => Promise<RegistryClient> {
+  let client: Promise<RegistryClient> | undefined;
+  const create = async (): Promise<RegistryClient> => {
+    const { RegistryClient } = await import('../registry/index.js');
+    return new RegistryClient({ credentials: options?.credentials, authFiles: options?.authFiles as AuthFileOptions | undefined, insecureRegistries: options?.insecureRegistries });
+  };
+  return () => (client ??= create());
 }
 
 /**
@@ -54,7 +68,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
   const file = options.dockerfile ?? 'Dockerfile';
   const text = options.dockerfileText ?? (await readFile(dockerfilePath, 'utf8'));
-  const parsed = parse(text, { file });
+  const parsed = parseWithMemo(text, { file, memoDir: new StoreLayout(options.cacheDir ?? defaultStoreRoot()).parseMemo });
   if (parsed.errors.length > 0) {
     throw new DockerfileInvalidError(parsed.errors.map((error) => error.message).join('\n'), parsed.errors);
   }
@@ -69,11 +83,15 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     const digests = await FileDigestCache.open(path.join(store.root, 'context-digests'));
     const sourceDateEpoch = sourceDateEpochOf(options);
     const noCacheStages = new Set((options.noCacheFilter ?? []).map((name) => name.toLowerCase()));
-    const registryClient = new RegistryClient({ credentials: options.registry?.credentials, authFiles: options.registry?.authFiles as AuthFileOptions | undefined, insecureRegistries: options.registry?.insecureRegistries });
-    const remote = await openRemoteCaches(options, registryClient, store, (message) => {
-      warnings.push(message);
-      progress.emit({ type: 'warning', message, time: Date.now() });
-    });
+    const registryClient = registryClientOnce(options.registry);
+    // The registry cache's code (and the registry client) are loaded only by a build with --cache-from or --cache-to.
+    const remoteCacheModule = options.cacheFrom?.length || options.cacheTo?.length ? await import('./remote-cache/index.js') : undefined;
+    const remote = remoteCacheModule
+      ? await remoteCacheModule.openRemoteCaches(options, await registryClient(), store, (message) => {
+          warnings.push(message);
+          progress.emit({ type: 'warning', message, time: Date.now() });
+        })
+      : undefined;
     const session: BuildSession = {
       plan,
       store,
@@ -106,7 +124,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     for (const level of plan.levels) await Promise.all(level.map((index) => runner.stage(index)));
     const final = await runner.stage(plan.target);
     await digests.save();
-    await exportRemoteCache(options, registryClient, store, session.cache.touched, final.layers);
+    if (remoteCacheModule) await remoteCacheModule.exportRemoteCache(options, await registryClient(), store, session.cache.touched, final.layers);
 
     const created = new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : started);
     const image = await assembleImage(store, final, created);

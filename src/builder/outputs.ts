@@ -1,11 +1,10 @@
 import { mkdir } from 'node:fs/promises';
 import type { ContentStore } from '../cache/index.js';
 import { copyImage, OciLayoutDirectory, writeDockerArchive, writeOciArchive, type Descriptor } from '../image/index.js';
-import { applyLayer } from '../layers/index.js';
+import type { RegistryClient } from '../registry/index.js';
 import type { LayerRecord } from './layer-record.js';
 import type { OutputSpec } from './types.js';
 import { BuildError, BuildErrorCode } from './errors.js';
-import { pushImage, type RegistryClient } from '../registry/index.js';
 
 /** A tag as an OCI layout's ref name: the part after the last `:` of `name:tag` (or `latest`). */
 function layoutTag(tag: string | undefined): string {
@@ -28,7 +27,8 @@ export function withPushNames(output: OutputSpec, tags: readonly string[]): Outp
 
 /**
  * Writes the built image where one output says. Each output is written whole or not at all. A push mounts blobs from
- * `mountFrom` (the base image) when it is on the same registry.
+ * `mountFrom` (the base image) when it is on the same registry. The registry client (`registry`) and the code of
+ * pushes and of unpacking layers load only for the outputs that need them.
  */
 export async function writeOutput(
   store: ContentStore,
@@ -37,7 +37,7 @@ export async function writeOutput(
   layers: readonly LayerRecord[],
   tags: readonly string[],
   mtime: Date | undefined,
-  registry: RegistryClient,
+  registry: () => Promise<RegistryClient>,
   mountFrom?: string,
 ): Promise<void> {
   switch (output.type) {
@@ -57,12 +57,15 @@ export async function writeOutput(
     case 'registry': {
       const names = output.names ?? tags;
       if (names.length === 0) throw new BuildError(BuildErrorCode.NoPushName, 'pushing to a registry needs a name', { hint: 'Give -t NAME:TAG or --output type=registry,name=NAME:TAG' });
-      await pushImage({ store, client: registry, references: names, descriptor: manifest, mountFrom });
+      const { pushImage } = await import('../registry/index.js');
+      await pushImage({ store, client: await registry(), references: names, descriptor: manifest, mountFrom });
       return;
     }
-    case 'local':
+    case 'local': {
       await mkdir(output.dest, { recursive: true });
+      const { applyLayer } = await import('../layers/index.js');
       for (const layer of layers) await applyLayer(await store.openBlob(layer.descriptor), output.dest);
       return;
+    }
   }
 }

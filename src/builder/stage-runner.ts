@@ -14,11 +14,10 @@ import type { Executor } from '../executor/index.js';
 import type { MountSourceRoot, SecretSource } from './run/run-mounts.js';
 import { runStepWork, type Entitlement } from './run/run-work.js';
 import { expandInstruction, StageScope, withBaseImageTriggers, type BuildPlan, type ExpandedOf, type Platform, type PlannedStep, type SourceRef, type StagePlan } from './plan/index.js';
-import { AddSources } from './add/index.js';
 import { isImageLocation, loadBaseImage, type BaseImage, type RegistryAccess } from './base-image.js';
 import { cacheKey } from './cache-key.js';
 import { parseChmod } from './chmod.js';
-import { copyChanges, directoryEntry, type CopySource } from './copy-layer.js';
+import type { CopySource } from './copy-layer.js';
 import type { LayerRecord } from './layer-record.js';
 import { storeLayer } from './layer-step.js';
 import { stepDisplayName } from './step-name.js';
@@ -72,7 +71,11 @@ function checkAborted(signal: AbortSignal | undefined): void {
   if (signal?.aborted) throw new StepProblem(StepErrorCode.Aborted, 'the build was cancelled');
 }
 
-/** Runs the stages of a plan, each once, in dependency order; independent stages run concurrently. */
+/**
+ * Runs the stages of a plan, each once, in dependency order; independent stages run concurrently. What only a cache
+ * miss needs (making layers, ADD's archives and downloads, running RUN) is imported where it is used, so a fully
+ * cached build never loads it.
+ */
 export class StageRunner {
   private readonly results = new Map<number, Promise<StageState>>();
   /** Images a FROM, `COPY --from` or mount names, loaded (pulled) once per build however often they are named. */
@@ -310,7 +313,7 @@ export class StageRunner {
 
     const workdir = state.image.config.WorkingDir || '/';
     const destination = expanded.destination.startsWith('/') ? expanded.destination : `${normalizeWorkdir(workdir, expanded.destination)}${expanded.destination.endsWith('/') ? '/' : ''}`;
-    const add = expanded.kind === 'ADD' ? AddSources.plan(expanded, path.join(session.store.root, 'tmp'), session.signal, session.limits) : undefined;
+    const add = expanded.kind === 'ADD' ? (await import('./add/index.js')).AddSources.plan(expanded, path.join(session.store.root, 'tmp'), session.signal, session.limits) : undefined;
     const from = await this.copySourceRoot(expanded.kind === 'COPY' ? expanded.from : undefined, step);
     const exclude = expanded.exclude;
     const selections: CopySource[][] = [];
@@ -346,6 +349,7 @@ export class StageRunner {
         const root = await rootfs();
         const owner = expanded.chown ? await resolveOwner(expanded.chown, root) : undefined;
         const chmod = expanded.chmod ? parseChmod(expanded.chmod) : undefined;
+        const { copyChanges } = await import('./copy-layer.js');
         return copyChanges(
           { destination, rootfs: root, owner, chmod, parents: 'parents' in expanded ? expanded.parents : false, now: session.sourceDateEpoch ?? session.now, staging: add?.staging() },
           add ? await add.stepSources(selections) : selections.flat(),
@@ -394,7 +398,8 @@ async function emptyDirectory(session: BuildSession): Promise<string> {
 }
 
 /** The directories WORKDIR writes: every component of the path, existing ones with their metadata. */
-function directoryChain(workdir: string, root: string | undefined, owner: Owner | undefined, now: number): Promise<LayerChange[]> {
+async function directoryChain(workdir: string, root: string | undefined, owner: Owner | undefined, now: number): Promise<LayerChange[]> {
+  const { directoryEntry } = await import('./copy-layer.js');
   const parts = workdir.split('/').filter(Boolean);
   return Promise.all(parts.map((_part, index) => directoryEntry(root, parts.slice(0, index + 1).join('/'), owner, now)));
 }

@@ -34,7 +34,7 @@ export interface VerifyReport {
   mounts: string[];
 }
 
-const knownTopLevel = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'lock', 'lock.next', 'store-version', 'context-digests', 'cache-mounts', 'registry']);
+const knownTopLevel = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'lock', 'lock.next', 'store-version', 'context-digests', 'parse-memo', 'cache-mounts', 'registry']);
 
 /** Hashes every blob and checks it against its name; reports leftovers, strays, missing and invalid roots. */
 export async function verifyStore(context: StoreContext, roots: RootStore, settings: { leaseStaleMs: number; tempStaleMs: number }, options: VerifyOptions = {}): Promise<VerifyReport> {

@@ -6,7 +6,7 @@
 import { realpathSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { spawnInUserNamespace, type UserNamespaceMapping } from '../executor/index.js';
+import type { UserNamespaceMapping } from '../executor/index.js';
 import type { CliIo } from './io.js';
 
 export const USERNS_VARIABLE = 'BUILD_IMAGE_USERNS';
@@ -23,6 +23,7 @@ export async function runInUserNamespaceIfRootless(argv: readonly string[], io: 
   if (process.platform !== 'linux' || process.getuid?.() === 0 || mode === 'inside' || mode === 'off') return undefined;
   const entry = cliEntryPoint();
   if (entry === undefined) return undefined;
+  const { spawnInUserNamespace } = await import('../executor/index.js');
   const child = spawnInUserNamespace([process.execPath, ...process.execArgv, entry, ...argv], {
     env: { ...env, [USERNS_VARIABLE]: 'inside' },
     ownSession: true,

@@ -1,4 +1,5 @@
 export { parse, parseSyntax, parseOrThrow, type ParseOptions, type ParseResult, type SyntaxParseResult } from './parse.js';
+export { parseWithMemo, type MemoParseOptions } from './parse-memo.js';
 export { dumpNode, dumpSyntaxTree } from './dump.js';
 export { goQuote } from './go-quote.js';
 export {

@@ -2,7 +2,6 @@ import type { CustomPatternMatcherReturn, IToken, Lexer, TokenType } from 'chevr
 import { chevrotain } from './chevrotain.js';
 import { isGoSpace } from './go-text.js';
 
-const { createToken, Lexer: LexerClass } = chevrotain;
 
 /**
  * The lexer cuts a Dockerfile into physical lines, one token each (line break included): empty lines, comment
@@ -61,103 +60,139 @@ function wholeLine(text: string, line: typeof current): CustomPatternMatcherRetu
   return result;
 }
 
-export const ByteOrderMark = createToken({
-  name: 'ByteOrderMark',
-  pattern: { exec: (text, offset) => (offset === 0 && text.charCodeAt(0) === BOM ? ([text[0]] as unknown as CustomPatternMatcherReturn) : null) },
-  line_breaks: false,
-  group: LexerClass.SKIPPED,
-});
-
-export const EmptyLine = createToken({
-  name: 'EmptyLine',
-  pattern: {
-    exec: (text, offset) => {
-      const line = describeLine(text, offset);
-      return line.contentEnd === offset && line.nextLine > offset ? wholeLine(text, line) : null;
-    },
-  },
-  line_breaks: true,
-});
-
-export const CommentLine = createToken({
-  name: 'CommentLine',
-  pattern: {
-    exec: (text, offset) => {
-      const line = describeLine(text, offset);
-      let index = offset;
-      while (index < line.contentEnd && isGoSpace(text.charCodeAt(index))) index++;
-      return index < line.contentEnd && text.charCodeAt(index) === 0x23 ? wholeLine(text, line) : null;
-    },
-  },
-  line_breaks: true,
-});
-
-export const BlankLine = createToken({
-  name: 'BlankLine',
-  pattern: {
-    exec: (text, offset) => {
-      const line = describeLine(text, offset);
-      if (line.contentEnd === offset) return null;
-      for (let index = offset; index < line.contentEnd; index++) {
-        if (!isGoSpace(text.charCodeAt(index))) return null;
-      }
-      return wholeLine(text, line);
-    },
-  },
-  line_breaks: true,
-});
-
-/** Categories the grammar consumes: each lexer has its own concrete line tokens. */
-export const ContinuedLine = createToken({ name: 'ContinuedLine', pattern: LexerClass.NA });
-export const Line = createToken({ name: 'Line', pattern: LexerClass.NA });
-
-function makeLineTokens(escape: EscapeChar): { continued: TokenType; line: TokenType } {
-  const escapeCode = escape.charCodeAt(0);
-  const suffix = escape === '\\' ? 'Backslash' : 'Backtick';
-  const continued = createToken({
-    name: `ContinuedLine${suffix}`,
-    pattern: {
-      exec: (text, offset) => {
-        const line = describeLine(text, offset);
-        return continuationStart(text, offset, line.contentEnd, escapeCode) === -1 ? null : wholeLine(text, line);
-      },
-    },
-    line_breaks: true,
-    categories: [ContinuedLine],
-  });
-  const plain = createToken({
-    name: `Line${suffix}`,
-    pattern: {
-      exec: (text, offset) => {
-        const line = describeLine(text, offset);
-        return line.contentEnd > offset ? wholeLine(text, line) : null;
-      },
-    },
-    line_breaks: true,
-    categories: [Line],
-  });
-  return { continued, line: plain };
+/** The line token types. They are made on first use, when chevrotain is loaded (see chevrotain.ts). */
+export interface LineTokens {
+  readonly ByteOrderMark: TokenType;
+  readonly EmptyLine: TokenType;
+  readonly CommentLine: TokenType;
+  readonly BlankLine: TokenType;
+  /** Categories the grammar consumes: each lexer has its own concrete line tokens. */
+  readonly ContinuedLine: TokenType;
+  readonly Line: TokenType;
+  readonly byEscape: Readonly<Record<EscapeChar, { continued: TokenType; line: TokenType }>>;
+  /** Every token type; the parser is built over all of them. */
+  readonly all: TokenType[];
 }
 
-const backslashTokens = makeLineTokens('\\');
-const backtickTokens = makeLineTokens('`');
+let lineTokenTypes: LineTokens | undefined;
 
-/** Every token type; the parser is built over all of them. */
-export const allTokenTypes: TokenType[] = [
-  ContinuedLine,
-  Line,
-  ByteOrderMark,
-  EmptyLine,
-  CommentLine,
-  BlankLine,
-  backslashTokens.continued,
-  backtickTokens.continued,
-  backslashTokens.line,
-  backtickTokens.line,
-];
+export function lineTokens(): LineTokens {
+  return (lineTokenTypes ??= createLineTokens());
+}
 
-function buildLexer(tokens: { continued: TokenType; line: TokenType }): Lexer {
-  return new LexerClass([ByteOrderMark, EmptyLine, CommentLine, BlankLine, tokens.continued, tokens.line], {
+function createLineTokens(): LineTokens {
+  const { createToken, Lexer } = chevrotain();
+
+  const ByteOrderMark = createToken({
+    name: 'ByteOrderMark',
+    pattern: { exec: (text, offset) => (offset === 0 && text.charCodeAt(0) === BOM ? ([text[0]] as unknown as CustomPatternMatcherReturn) : null) },
+    line_breaks: false,
+    group: Lexer.SKIPPED,
+  });
+
+  const EmptyLine = createToken({
+    name: 'EmptyLine',
+    pattern: {
+      exec: (text, offset) => {
+        const line = describeLine(text, offset);
+        return line.contentEnd === offset && line.nextLine > offset ? wholeLine(text, line) : null;
+      },
+    },
+    line_breaks: true,
+  });
+
+  const CommentLine = createToken({
+    name: 'CommentLine',
+    pattern: {
+      exec: (text, offset) => {
+        const line = describeLine(text, offset);
+        let index = offset;
+        while (index < line.contentEnd && isGoSpace(text.charCodeAt(index))) index++;
+        return index < line.contentEnd && text.charCodeAt(index) === 0x23 ? wholeLine(text, line) : null;
+      },
+    },
+    line_breaks: true,
+  });
+
+  const BlankLine = createToken({
+    name: 'BlankLine',
+    pattern: {
+      exec: (text, offset) => {
+        const line = describeLine(text, offset);
+        if (line.contentEnd === offset) return null;
+        for (let index = offset; index < line.contentEnd; index++) {
+          if (!isGoSpace(text.charCodeAt(index))) return null;
+        }
+        return wholeLine(text, line);
+      },
+    },
+    line_breaks: true,
+  });
+
+  const ContinuedLine = createToken({ name: 'ContinuedLine', pattern: Lexer.NA });
+  const Line = createToken({ name: 'Line', pattern: Lexer.NA });
+
+  function makeLineTokens(escape: EscapeChar): { continued: TokenType; line: TokenType } {
+    const escapeCode = escape.charCodeAt(0);
+    const suffix = escape === '\\' ? 'Backslash' : 'Backtick';
+    const continued = createToken({
+      name: `ContinuedLine${suffix}`,
+      pattern: {
+        exec: (text, offset) => {
+          const line = describeLine(text, offset);
+          return continuationStart(text, offset, line.contentEnd, escapeCode) === -1 ? null : wholeLine(text, line);
+        },
+      },
+      line_breaks: true,
+      categories: [ContinuedLine],
+    });
+    const plain = createToken({
+      name: `Line${suffix}`,
+      pattern: {
+        exec: (text, offset) => {
+          const line = describeLine(text, offset);
+          return line.contentEnd > offset ? wholeLine(text, line) : null;
+        },
+      },
+      line_breaks: true,
+      categories: [Line],
+    });
+    return { continued, line: plain };
+  }
+
+  const backslashTokens = makeLineTokens('\\');
+  const backtickTokens = makeLineTokens('`');
+
+  /** Every token type; the parser is built over all of them. */
+  const allTokenTypes: TokenType[] = [
+    ContinuedLine,
+    Line,
+    ByteOrderMark,
+    EmptyLine,
+    CommentLine,
+    BlankLine,
+    backslashTokens.continued,
+    backtickTokens.continued,
+    backslashTokens.line,
+    backtickTokens.line,
+  ];
+
+  return {
+    ByteOrderMark,
+    EmptyLine,
+    CommentLine,
+    BlankLine,
+    ContinuedLine,
+    Line,
+    byEscape: { '\\': backslashTokens, '`': backtickTokens },
+    all: allTokenTypes,
+  };
+}
+
+function buildLexer(escape: EscapeChar): Lexer {
+  const tokens = lineTokens();
+  const { continued, line } = tokens.byEscape[escape];
+  return new (chevrotain().Lexer)([tokens.ByteOrderMark, tokens.EmptyLine, tokens.CommentLine, tokens.BlankLine, continued, line], {
     positionTracking: 'onlyOffset',
     lineTerminatorsPattern: /\n/g,
     lineTerminatorCharacters: ['\n'],
@@ -171,7 +206,7 @@ const lexers = new Map<EscapeChar, Lexer>();
 export function lexerFor(escape: EscapeChar): Lexer {
   let lexer = lexers.get(escape);
   if (!lexer) {
-    lexer = buildLexer(escape === '\\' ? backslashTokens : backtickTokens);
+    lexer = buildLexer(escape);
     lexers.set(escape, lexer);
   }
   return lexer;

@@ -1,42 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Executor, RunMount as ExecutorMount } from '../../executor/index.js';
-import { prepareRunRootfs, resolveRunUser } from '../../executor/index.js';
+import { ExecutorAbortedError, prepareRunRootfs, resolveRunUser } from '../../executor/index.js';
 import type { LayerChange } from '../../layers/index.js';
-import { defaultPathEnv, type RunCommand } from '../config/index.js';
-import type { ExpandedOf } from '../plan/index.js';
+import { defaultPathEnv } from '../config/index.js';
 import { StepErrorCode, StepProblem } from '../step-errors.js';
 import { OutputTail } from './output-tail.js';
-import { mountKeyPart, prepareMounts, type RunMountContext } from './run-mounts.js';
-
-
-
-export interface RunStepDefinition {
-  step: ExpandedOf<'RUN'>;
-  command: RunCommand;
-  /** The image config's User and WorkingDir when the step runs. */
-  user: string | undefined;
-  workdir: string;
-  network: 'none' | 'host';
-}
-
-/** What RUN's cache key covers: the command, environment, user, workdir, network and the mounts' definitions. */
-export async function runKeyParts(definition: RunStepDefinition, mounts: RunMountContext): Promise<unknown[]> {
-  const { step, command } = definition;
-  return [
-    'RUN',
-    {
-      args: command.args,
-      file: command.file ?? null,
-      env: step.environment,
-      user: definition.user ?? '',
-      workdir: definition.workdir,
-      network: definition.network,
-      security: step.security ?? 'sandbox',
-    },
-    await Promise.all(step.mounts.map((mount) => mountKeyPart(mount, mounts))),
-  ];
-}
+import type { RunStepDefinition } from './run-key.js';
+import { prepareMounts, type RunMountContext } from './run-mounts.js';
 
 export interface RunStepContext {
   executor: Executor;
@@ -51,7 +22,8 @@ export interface RunStepContext {
 /**
  * Runs one RUN step over `parentRootfs` (undefined: an empty filesystem) and hands its filesystem changes to
  * `useChanges` while the rootfs still exists (their file sources point into it). Everything the run made
- * (overlay mount, copies, secret files) is removed afterwards, whether it succeeded, failed or was aborted.
+ * (overlay mount, copies, secret files) is removed afterwards, whether it succeeded, failed or was aborted; an
+ * aborted run is an ABORTED step problem.
  */
 export async function executeRunStep<T>(
   definition: RunStepDefinition,
@@ -113,6 +85,9 @@ export async function executeRunStep<T>(
     const changes = await rootfs.changes();
     const stubs = new Set(outcome.leftoverMountStubs);
     return await useChanges(changes.filter((change) => !stubs.has(change.path)));
+  } catch (error) {
+    if (error instanceof ExecutorAbortedError) throw new StepProblem(StepErrorCode.Aborted, 'the build was cancelled');
+    throw error;
   } finally {
     for (const release of releases.reverse()) await release().catch(() => undefined);
   }

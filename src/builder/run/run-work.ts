@@ -1,10 +1,10 @@
-import { ExecutorAbortedError, type Executor } from '../../executor/index.js';
+import type { Executor } from '../../executor/index.js';
 import type { LayerChange } from '../../layers/index.js';
 import { cacheKey } from '../cache-key.js';
 import type { ExpandedOf } from '../plan/index.js';
 import { StepErrorCode, StepProblem } from '../step-errors.js';
+import { runKeyParts, type RunStepDefinition } from './run-key.js';
 import type { RunMountContext } from './run-mounts.js';
-import { executeRunStep, runKeyParts, type RunStepDefinition } from './run-step.js';
 
 export type Entitlement = 'network.host' | 'security.insecure';
 
@@ -60,24 +60,20 @@ export async function runStepWork(
     key,
     produce: async (parentRootfs, useChanges) => {
       const executor = await environment.executor();
-      try {
-        return await executeRunStep(
-          full,
-          await parentRootfs(),
-          {
-            executor,
-            mounts: environment.mounts,
-            signal: environment.signal,
-            onOutput: environment.onOutput,
-            onRootfs: environment.onRootfs,
-          },
-          useChanges,
-        );
-      } catch (error) {
-        if (error instanceof ExecutorAbortedError) throw new StepProblem(StepErrorCode.Aborted, 'the build was cancelled');
-        throw error;
-      }
+      // What runs a step (executor, overlay, changes) is loaded by the first RUN that misses the cache.
+      const { executeRunStep } = await import('./run-step.js');
+      return executeRunStep(
+        full,
+        await parentRootfs(),
+        {
+          executor,
+          mounts: environment.mounts,
+          signal: environment.signal,
+          onOutput: environment.onOutput,
+          onRootfs: environment.onRootfs,
+        },
+        useChanges,
+      );
     },
   };
 }
-
