@@ -127,7 +127,7 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
     if (remoteCacheModule) await remoteCacheModule.exportRemoteCache(options, await registryClient(), store, session.cache.touched, final.layers);
 
     const created = new Date(sourceDateEpoch !== undefined ? sourceDateEpoch * 1000 : started);
-    const image = await assembleImage(store, final, created);
+    const image = await assembleImage(store, final, new Date(started), sourceDateEpoch);
     const tags = options.tags ?? [];
     await store.setRoot('image', image.manifestDescriptor.digest.replace(':', '-'), image.manifestDescriptor);
     const outputs: OutputSpec[] = (options.outputs ?? [{ type: 'oci-layout', dest: path.resolve('build-image-out') }]).map((output) => withPushNames(output, tags));

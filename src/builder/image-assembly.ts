@@ -1,5 +1,7 @@
 import type { ContentStore } from '../cache/index.js';
 import { serializeImageConfig, serializeManifest, type Descriptor, type ImageConfig as OciImageConfig, type ImageManifest } from '../image/index.js';
+import type { HistoryEntry } from './config/index.js';
+import { historyTime } from './step-cache.js';
 import type { StageState } from './stage-state.js';
 
 export interface AssembledImage {
@@ -9,14 +11,49 @@ export interface AssembledImage {
 }
 
 /**
- * The final image of a stage: its config (platform, the instructions' config and history, the layers' diff IDs,
- * timestamps from SOURCE_DATE_EPOCH when given) and manifest, stored in the content store.
+ * History times as BuildKit's exporter fills them in. A layer step's entry has the time its layer was made (kept
+ * with the step's cache entry). An entry without a time takes that of the nearest timed entry before it, except
+ * before this build's first layer, where it takes that layer's time (rather than the base image's last one); with no
+ * time at all, `buildTime`. A rebuild whose every layer comes from the cache gives the same history and image.
  */
-export async function assembleImage(store: ContentStore, state: StageState, created: Date): Promise<AssembledImage> {
-  const timestamp = created.toISOString().replace(/\.\d{3}Z$/, 'Z');
-  const history = state.image.history.map((entry) => ({ created: entry.created ?? timestamp, ...entry }));
+function filledHistory(history: readonly HistoryEntry[], buildTime: string): HistoryEntry[] {
+  let fill: string | undefined;
+  let gap = false;
+  for (const entry of history) {
+    if (entry.created === undefined) gap = true;
+    else {
+      fill = entry.created;
+      if (gap) break;
+    }
+  }
+  gap = false;
+  return history.map((entry) => {
+    if (entry.created !== undefined) {
+      if (gap) fill = entry.created;
+      return entry;
+    }
+    gap = true;
+    return { created: fill ?? buildTime, ...entry };
+  });
+}
+
+/**
+ * The final image of a stage: its config (platform, the instructions' config and history, the layers' diff IDs)
+ * and manifest, stored in the content store. `sourceDateEpoch` (SOURCE_DATE_EPOCH) sets the image's time and that of
+ * every history entry of this build; otherwise the image's time is its last history entry's (see filledHistory).
+ */
+export async function assembleImage(store: ContentStore, state: StageState, buildTime: Date, sourceDateEpoch: number | undefined): Promise<AssembledImage> {
+  let history: HistoryEntry[];
+  let created: string;
+  if (sourceDateEpoch !== undefined) {
+    created = historyTime(sourceDateEpoch * 1000);
+    history = state.image.history.map((entry) => ({ created, ...entry }));
+  } else {
+    history = filledHistory(state.image.history, historyTime(buildTime.getTime()));
+    created = history.at(-1)?.created ?? historyTime(buildTime.getTime());
+  }
   const config: OciImageConfig = {
-    created: timestamp,
+    created,
     architecture: state.platform.architecture,
     os: state.platform.os,
     config: state.image.config,

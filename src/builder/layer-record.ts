@@ -4,4 +4,9 @@ import type { Descriptor } from '../image/index.js';
 export interface LayerRecord {
   descriptor: Descriptor;
   diffId: string;
+  /**
+   * When the layer was made (RFC 3339, whole seconds), kept with its cache entry: the time of its history entry,
+   * as BuildKit gives it. Absent for entries recorded without one.
+   */
+  created?: string;
 }

@@ -25,7 +25,7 @@ import { isVisibleStep, visibleStepCount } from './visible-steps.js';
 import type { ProgressEmitter } from './progress-emitter.js';
 import { materializeRootfs } from './rootfs.js';
 import type { StageState } from './stage-state.js';
-import type { StepCache } from './step-cache.js';
+import { historyTime, type StepCache } from './step-cache.js';
 import { BuildStepError, StepErrorCode, StepProblem } from './step-errors.js';
 import type { BuildOptions, StepInfo, StepResult } from './types.js';
 import { resolveOwner, type Owner } from './user-database.js';
@@ -197,7 +197,8 @@ export class StageRunner {
         layer = cached.layer;
         session.progress.emit({ type: 'step-cached', step: info, time: Date.now() });
       } else {
-        layer = await work.produce();
+        const produced = await work.produce();
+        layer = produced && { ...produced, created: historyTime(Date.now()) };
         await session.cache.record(work.key, layer);
         session.progress.emit({ type: 'step-done', step: info, time: Date.now(), durationMs: Date.now() - started });
       }
@@ -209,7 +210,11 @@ export class StageRunner {
     if (!layer && history.length > 0) history[history.length - 1] = { ...history[history.length - 1], empty_layer: true };
     if (layer) {
       const last = history[history.length - 1];
-      if (last) delete last.empty_layer;
+      if (last) {
+        delete last.empty_layer;
+        // With SOURCE_DATE_EPOCH every entry of this build gets that time instead (image-assembly.ts).
+        if (layer.created !== undefined && session.sourceDateEpoch === undefined) last.created = layer.created;
+      }
     }
     return { ...next, layers: layer ? [...state.layers, layer] : state.layers, key: work.key };
   }

@@ -8,6 +8,8 @@ const cacheRecordMediaType = 'application/vnd.build-image.cache.step.v1+json';
 export interface StepCacheEntry {
   layer: Descriptor | null;
   diffId: string | null;
+  /** When the layer was made (see LayerRecord.created). */
+  created?: string;
 }
 
 /**
@@ -22,13 +24,23 @@ export interface StepCacheOptions {
   remote?: RemoteStepSource | undefined;
 }
 
+/** An RFC 3339 UTC time in whole seconds, as image histories hold them. */
+export function isHistoryTime(value: unknown): value is string {
+  return typeof value === 'string' && /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/.test(value);
+}
+
+/** `time` (ms since the epoch) as a history time. */
+export function historyTime(time: number): string {
+  return new Date(time).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
 function rootName(key: string): string {
   return key.replace(':', '-');
 }
 
 function layerOf(entry: StepCacheEntry): { layer: LayerRecord | undefined } {
   if (entry.layer === null || entry.diffId === null) return { layer: undefined };
-  return { layer: { descriptor: entry.layer, diffId: entry.diffId } };
+  return { layer: { descriptor: entry.layer, diffId: entry.diffId, ...(entry.created !== undefined ? { created: entry.created } : {}) } };
 }
 
 /**
@@ -64,7 +76,7 @@ export class StepCache {
   }
 
   async record(key: string, layer: LayerRecord | undefined): Promise<void> {
-    await this.write(key, { layer: layer?.descriptor ?? null, diffId: layer?.diffId ?? null });
+    await this.write(key, { layer: layer?.descriptor ?? null, diffId: layer?.diffId ?? null, ...(layer?.created !== undefined ? { created: layer.created } : {}) });
   }
 
   private async localEntry(key: string): Promise<StepCacheEntry | undefined> {
@@ -77,7 +89,7 @@ export class StepCache {
       return undefined;
     }
     if (entry.layer !== null && entry.diffId !== null && !(await this.store.hasBlob(entry.layer.digest))) return undefined;
-    return { layer: entry.layer ?? null, diffId: entry.diffId ?? null };
+    return { layer: entry.layer ?? null, diffId: entry.diffId ?? null, ...(isHistoryTime(entry.created) ? { created: entry.created } : {}) };
   }
 
   private async write(key: string, entry: StepCacheEntry): Promise<void> {

@@ -201,6 +201,35 @@ describe('build: reproducibility', () => {
     expect(warm.result.digest).toBe(a.result.digest);
     expect(a.result.config.created).toBe('2023-11-14T22:13:20Z');
   });
+
+  it('gives the same image on a fully cached rebuild: history times are those of the cached layers, as BuildKit gives them', async () => {
+    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nENV A=1\nCOPY one.txt /\nLABEL x=y\nCOPY two.txt /\nCMD ["x"]\n', 'one.txt': '1\n', 'two.txt': '2\n' });
+    const cacheDir = await dir();
+    const cold = await buildIt({ context, cacheDir });
+    // Layer times are whole seconds: a rebuild in another second would show a build-time stamp.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const warm = await buildIt({ context, cacheDir });
+    expect(cachedSteps(warm.result).ran).toEqual([]);
+    expect(warm.result.digest).toBe(cold.result.digest);
+
+    const history = cold.result.config.history ?? [];
+    const times = history.map((entry) => entry.created);
+    // ENV (before the first layer) takes the first COPY's time; LABEL the first COPY's; CMD the second COPY's.
+    expect(times[0]).toBe(times[1]);
+    expect(times[2]).toBe(times[1]);
+    expect(times[4]).toBe(times[3]);
+    expect(cold.result.config.created).toBe(times[4]);
+    expect(history.map((entry) => entry.empty_layer ?? false)).toEqual([true, false, true, false, true]);
+
+    // A changed file makes a new layer with a new time; what comes before it keeps its time.
+    await writeFile(path.join(context, 'two.txt'), '2 changed\n');
+    const changed = await buildIt({ context, cacheDir });
+    expect(cachedSteps(changed.result).ran).toEqual(['COPY two.txt /']);
+    const changedTimes = (changed.result.config.history ?? []).map((entry) => entry.created);
+    expect(changedTimes.slice(0, 3)).toEqual(times.slice(0, 3));
+    expect(changedTimes[3]! > times[3]!).toBe(true);
+    expect(changed.result.config.created).toBe(changedTimes[3]);
+  });
 });
 
 describe('build: outputs', () => {

@@ -1,5 +1,5 @@
 import { canonicalJsonBytes, checkDescriptor, isDigest, maxDocumentSize, parseJson, parseManifest, serializeManifest, type Descriptor, type ImageManifest, type SerializedDocument } from '../../image/index.js';
-import type { StepCacheEntry } from '../step-cache.js';
+import { isHistoryTime, type StepCacheEntry } from '../step-cache.js';
 import { RemoteCacheError, RemoteCacheErrorCode } from './errors.js';
 
 /**
@@ -16,7 +16,7 @@ const cacheKeyPattern = /^sha256:[a-f0-9]{64}$/;
 /** The config document's bytes: canonical JSON, so the same entries give the same digest on every machine. */
 export function serializeCacheConfig(entries: ReadonlyMap<string, StepCacheEntry>): Buffer {
   const steps: Record<string, StepCacheEntry> = {};
-  for (const [key, entry] of entries) steps[key] = { layer: entry.layer, diffId: entry.diffId };
+  for (const [key, entry] of entries) steps[key] = { layer: entry.layer, diffId: entry.diffId, ...(entry.created !== undefined ? { created: entry.created } : {}) };
   return canonicalJsonBytes({ schemaVersion: 1, steps });
 }
 
@@ -85,7 +85,8 @@ export function parseCacheConfig(bytes: Uint8Array, manifest: ImageManifest, ref
     if (!isDigest(value.diffId)) fail(`has an invalid diffId for ${key}`);
     if (!listed.has(layer.digest)) fail(`names layer ${layer.digest}, which the manifest does not list`);
     // Kept whole: the descriptor goes into the image manifest as it was exported, so digests match across machines.
-    entries.set(key, { layer, diffId: value.diffId as string });
+    if (value.created !== undefined && !isHistoryTime(value.created)) fail(`has an invalid created time for ${key}`);
+    entries.set(key, { layer, diffId: value.diffId as string, ...(value.created !== undefined ? { created: value.created as string } : {}) });
   }
   return entries;
 }
