@@ -13,9 +13,9 @@
  * + rename) by `save`. An unreadable or foreign file, or one of another version, is ignored (and replaced on
  * the next save).
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { replaceFile } from '../files/index.js';
 import type { ContextEntry } from './entry.js';
 import { DigestCacheError } from './errors.js';
 
@@ -122,13 +122,10 @@ export class FileDigestCache {
     const byUse = [...this.memos].sort((a, b) => a[1].used - b[1].used);
     for (const [file] of byUse.splice(0, Math.max(0, byUse.length - this.maxEntries))) this.memos.delete(file);
     const memos = byUse.map(([file, m]): StoredMemo => [file, m.size, String(m.mtimeNs), String(m.ino), String(m.dev), m.digest]);
-    const temp = `${this.file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
     try {
       await mkdir(path.dirname(this.file), { recursive: true });
-      await writeFile(temp, JSON.stringify({ version: VERSION, memos }));
-      await rename(temp, this.file);
+      await replaceFile(this.file, JSON.stringify({ version: VERSION, memos }));
     } catch (error) {
-      await rm(temp, { force: true }).catch(() => undefined);
       throw new DigestCacheError(this.file, error);
     }
     this.dirty = false;

@@ -10,10 +10,11 @@
  * parsed again and the file replaced. Writing is best effort: a memo directory that cannot be written only costs
  * the next parse its speed.
  */
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { replaceFileSync } from '../files/index.js';
 import { parse, type ParseOptions, type ParseResult } from './parse.js';
 
 const FORMAT = 'build-image parse memo v1';
@@ -112,22 +113,16 @@ function makeDirectory(dir: string): void {
 }
 
 function writeMemo(file: string, result: ParseResult): void {
-  const temp = `${file}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     // Only the memo directory itself is made, never its parent: the builder's memo lives in its store, and a
     // parse must not create a directory that a store is about to be made in (or that `prune` would find half-made).
     makeDirectory(path.dirname(file));
     const undefinedAt: PropertyPath[] = [];
     const data = toMemoData(result, [], undefinedAt);
-    writeFileSync(temp, JSON.stringify({ format: FORMAT, result: data, undefinedAt }));
-    renameSync(temp, file);
+    replaceFileSync(file, JSON.stringify({ format: FORMAT, result: data, undefinedAt }));
     removeOldest(path.dirname(file));
   } catch {
-    try {
-      rmSync(temp, { force: true });
-    } catch {
-      // Nothing more to do: the memo is an optimisation.
-    }
+    // Nothing more to do: the memo is an optimisation.
   }
 }
 

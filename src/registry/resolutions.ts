@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { rootFileName } from '../cache/index.js';
+import { replaceFile } from '../files/index.js';
 import { checkDescriptor, formatPlatform, type Descriptor, type Platform } from '../image/index.js';
 
 /**
@@ -34,14 +34,7 @@ export async function recordResolution(storeRoot: string, resolution: Omit<Resol
   const record: Resolution = { ...resolution, platform: formatPlatform(resolution.platform) };
   const file = resolutionFile(storeRoot, resolution.reference, resolution.platform);
   await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await writeFile(temp, `${JSON.stringify(record)}\n`);
-    await rename(temp, file);
-  } catch (error) {
-    await rm(temp, { force: true });
-    throw error;
-  }
+  await replaceFile(file, `${JSON.stringify(record)}\n`);
   return record;
 }
 

@@ -1,0 +1,2 @@
+/** Low-level file helpers shared by every stage of the data flow. */
+export { replaceFile, replaceFileSync, type ReplaceFileOptions } from './replace-file.js';
