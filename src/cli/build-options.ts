@@ -5,6 +5,7 @@ import { checkRepoTag } from '../image/index.js';
 import { csvFields } from '../parser/instructions/csv-fields.js';
 import { UsageError } from './io.js';
 import { parseCacheOption } from '../builder/remote-cache/index.js';
+import { tryParseReference } from '../registry/index.js';
 import type { ProgressMode } from './progress/index.js';
 
 export const buildUsage = `Usage: build-image [build] [OPTIONS] [CONTEXT]
@@ -170,6 +171,7 @@ export function parseBuildArgs(argv: readonly string[], options: ParseBuildArgsO
   if (outputs.some((output) => output.type === 'registry' && output.names === undefined) && tags.length === 0) {
     throw new UsageError('tag is needed when pushing to registry: give -t NAME:TAG or --output type=registry,name=NAME:TAG');
   }
+  for (const output of outputs) if (output.type === 'registry') (output.names ?? tags).forEach(checkPushName);
   if (booleans.get('pull')) build.pull = true;
   const cacheTo = all('cache-to').map((value) => cacheOption(value, '--cache-to'));
   if (cacheTo.length > 0) build.cacheTo = cacheTo;
@@ -361,6 +363,15 @@ function keyValues(values: readonly string[], env: Readonly<Record<string, strin
     else if (env[key] !== undefined) result[key] = env[key]!;
   }
   return result;
+}
+
+/**
+ * A name to push to must also be a registry reference (the distribution grammar, stricter at the edges than an
+ * image name: a 64-hex repository, a name over 255 characters), so that a bad one stops the build before it starts.
+ */
+function checkPushName(name: string): void {
+  const parsed = tryParseReference(name);
+  if (!parsed.ok) throw new UsageError(`invalid tag "${name}" to push: ${parsed.message}`);
 }
 
 function checkTag(tag: string): string {

@@ -224,6 +224,17 @@ describe('--output', () => {
     expect(parse(['--pull']).options.pull).toBe(true);
   });
 
+  it('refuses, before building, a name to push that is an image name but not a registry reference', () => {
+    const hexName = 'a'.repeat(64);
+    const longName = `${'x/'.repeat(130)}y:1`;
+    // Fine as names of a layout or archive image...
+    expect(parse(['-t', hexName, '-t', longName]).options.tags).toEqual([hexName, longName]);
+    // ...but not as names to push to.
+    expect(usageError(() => parse(['--push', '-t', hexName]))).toMatch(new RegExp(`^invalid tag "${hexName}" to push: invalid repository name`));
+    expect(usageError(() => parse(['--push', '-t', 'ok:1', '-t', longName]))).toMatch(/to push: repository name must not be more than 255 characters$/);
+    expect(usageError(() => parse(['-o', `type=registry,name=${hexName}`]))).toMatch(/^invalid tag "a{64}" to push/);
+  });
+
   it('passes the auth files location only when the CLI gives a home directory', () => {
     expect(parse([]).options.registry).toBeUndefined();
     const invocation = parseBuildArgs([], { env: { DOCKER_CONFIG: '/x' }, homeDir: '/home/me' });
