@@ -4,7 +4,7 @@
  * hard limits cannot be raised, overlayfs keeps its markers in `user.overlay.*` xattrs, ids outside the mapping
  * cannot be used, and with a single-id mapping setgroups(2) is denied.
  */
-import { readFileSync } from 'node:fs';
+import { readProcFile } from '../files/index.js';
 
 /** One line of /proc/PID/uid_map or gid_map: `count` ids from `inside` on are `outside` on in the parent. */
 export interface IdRange {
@@ -23,13 +23,6 @@ export function parseIdMap(text: string): IdRange[] {
     .map(([inside, outside, count]) => ({ inside, outside, count }));
 }
 
-function readProcFile(file: string): string | undefined {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
 
 /** This process's uid or gid map; undefined where /proc does not tell (not Linux). */
 export function currentIdMap(kind: 'uid' | 'gid'): IdRange[] | undefined {

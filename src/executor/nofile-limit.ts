@@ -4,7 +4,7 @@
  * the limit raised, which needs CAP_SYS_RESOURCE; without it (or without prlimit) the container gets the
  * current hard limit instead.
  */
-import { readFileSync } from 'node:fs';
+import { readProcFile } from '../files/index.js';
 import { inChildUserNamespace } from './current-user-namespace.js';
 import { findOnPath } from './host-tools.js';
 
@@ -19,16 +19,9 @@ export function currentNofileHardLimit(limits = readLimits()): number {
 }
 
 function readLimits(): string {
-  return readProcFile('/proc/self/limits');
+  return readProcFile('/proc/self/limits') ?? '';
 }
 
-function readProcFile(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
-}
 
 const CAP_SYS_RESOURCE = 24n;
 
@@ -36,7 +29,7 @@ const CAP_SYS_RESOURCE = 24n;
  * Whether this process may raise hard limits: CAP_SYS_RESOURCE in its effective set, in the initial user
  * namespace (the capability held in a child namespace does not lift the hard limit).
  */
-export function canRaiseLimits(status = readProcFile('/proc/self/status'), initialNamespace = !inChildUserNamespace()): boolean {
+export function canRaiseLimits(status = readProcFile('/proc/self/status') ?? '', initialNamespace = !inChildUserNamespace()): boolean {
   if (!initialNamespace) return false;
   const effective = /^CapEff:\s*([0-9a-f]+)$/m.exec(status)?.[1];
   return effective !== undefined && ((BigInt(`0x${effective}`) >> CAP_SYS_RESOURCE) & 1n) === 1n;

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutorUnavailableError, possibleMountStubPaths, resolveRunUser, selectExecutor } from '../../src/executor/index.js';
 import { hybridCgroup2Mounts } from '../../src/executor/cgroup-mounts.js';
+import { parseMountinfo } from '../../src/files/index.js';
 import { canRaiseLimits, currentNofileHardLimit, planNofileLimit } from '../../src/executor/nofile-limit.js';
 import { commonParent, overlayMountArgs } from '../../src/executor/overlay-mount.js';
 import { resolveInRootfs } from '../../src/executor/root-path.js';
@@ -80,9 +81,9 @@ describe('host probing', () => {
   it('finds the cgroup2 mounts of a hybrid host only', () => {
     const line = (id: number, mountPoint: string, type: string) => `${id} 23 0:${id} / ${mountPoint} rw,relatime - ${type} ${type} rw`;
     const hybrid = [line(31, '/sys/fs/cgroup', 'tmpfs'), line(32, '/sys/fs/cgroup/cpu', 'cgroup'), line(41, '/sys/fs/cgroup/unified', 'cgroup2')].join('\n');
-    expect(hybridCgroup2Mounts(hybrid)).toEqual(['/sys/fs/cgroup/unified']);
-    expect(hybridCgroup2Mounts(line(30, '/sys/fs/cgroup', 'cgroup2'))).toEqual([]);
-    expect(hybridCgroup2Mounts(line(32, '/sys/fs/cgroup/cpu', 'cgroup'))).toEqual([]);
+    expect(hybridCgroup2Mounts(parseMountinfo(hybrid))).toEqual(['/sys/fs/cgroup/unified']);
+    expect(hybridCgroup2Mounts(parseMountinfo(line(30, '/sys/fs/cgroup', 'cgroup2')))).toEqual([]);
+    expect(hybridCgroup2Mounts(parseMountinfo(line(32, '/sys/fs/cgroup/cpu', 'cgroup')))).toEqual([]);
   });
   it("plans Docker's RLIMIT_NOFILE: as is, raised through prlimit, or clamped", () => {
     const limits = 'Limit                     Soft Limit           Hard Limit           Units\nMax open files            1024                 20000                files\n';
