@@ -1,9 +1,9 @@
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import {
   copyImage,
-  readAll,
   type BlobContent,
   type BlobSink,
   type BlobSource,
@@ -19,7 +19,7 @@ import { recoverDeadOwners, type RecoveryReport } from './recover.js';
 import { removeTree } from './remove-tree.js';
 import { pruneStore, type PruneOptions, type PruneReport } from './prune.js';
 import { RootStore, type Root } from './roots.js';
-import { blobSize, createStoreBlobWriter, openStoreBlob, putStoreBlob, type BlobWriter, type StoreContext } from './store-blobs.js';
+import { blobSize, createStoreBlobWriter, openStoreBlob, putStoreBlob, readStoreBlob, type BlobWriter, type StoreContext } from './store-blobs.js';
 import { defaultStoreRoot, StoreLayout, storeVersion } from './store-layout.js';
 import { StoreLock } from './store-lock.js';
 import { ensureStoreSnapshot, snapshotExists, type SnapshotResult, type UnpackSnapshot } from './store-snapshots.js';
@@ -54,6 +54,11 @@ interface Shared {
  * Writes made through a store are recorded in a lease so that a concurrent prune does not remove them before they
  * are referenced by a root: by default the store's own lease (created on first write, released by `close()`), or
  * one given with `withLease()`.
+ *
+ * Small metadata (the version file, roots, lock and lease files, stats of blobs, whole JSON blobs) is read and
+ * written with synchronous calls: each takes less time than the round trip through the thread pool that an
+ * asynchronous call waits for, and a fully cached build makes dozens of them one after another. Layers and
+ * snapshots stay asynchronous.
  */
 export class ContentStore implements BlobSource, BlobSink {
   readonly root: string;
@@ -74,8 +79,8 @@ export class ContentStore implements BlobSource, BlobSink {
    */
   static async open(options: ContentStoreOptions = {}): Promise<ContentStore> {
     const layout = new StoreLayout(options.root ?? defaultStoreRoot());
-    for (const dir of [layout.blobs, layout.snapshots, layout.refs, layout.leases, layout.tmp]) await mkdir(dir, { recursive: true });
-    const version = await readFile(layout.version, 'utf8').catch(() => undefined);
+    for (const dir of [layout.blobs, layout.snapshots, layout.refs, layout.leases, layout.tmp]) mkdirSync(dir, { recursive: true });
+    const version = readStoreVersion(layout);
     if (version === undefined) {
       // Written whole and renamed: a process opening the store at the same time never reads it half-written.
       const temp = path.join(layout.tmp, ownedName('.version'));
@@ -151,9 +156,14 @@ export class ContentStore implements BlobSource, BlobSink {
     return openStoreBlob(this.shared.context, typeof descriptor === 'string' ? descriptor : descriptor.digest);
   }
 
+  /** A whole small blob as stored, read without a stream (BlobSource; see readBlob of src/image). */
+  async readSmallBlob(descriptor: Descriptor, maxSize: number, what: string): Promise<Buffer> {
+    return readStoreBlob(this.shared.context, descriptor.digest, maxSize, what);
+  }
+
   /** A whole blob in memory (for JSON documents; `maxSize` guards against reading a layer). */
   async readBlob(digest: string, maxSize = 16 * 1024 * 1024): Promise<Buffer> {
-    return readAll(await this.openBlob(digest), maxSize, `blob ${digest}`);
+    return readStoreBlob(this.shared.context, digest, maxSize, `blob ${digest}`);
   }
 
   /** Stores content, verified against `expected` when given; returns its digest and size. */
@@ -222,5 +232,14 @@ export class ContentStore implements BlobSource, BlobSink {
   /** Checks every blob against its digest and reports corrupt, missing, stray and leftover entries. */
   async verify(options: VerifyOptions = {}): Promise<VerifyReport> {
     return verifyStore(this.shared.context, this.shared.roots, { leaseStaleMs: this.shared.staleMs, tempStaleMs: this.shared.tempStaleMs }, options);
+  }
+}
+
+/** The store's version file, or undefined when it cannot be read (a new store). */
+function readStoreVersion(layout: StoreLayout): string | undefined {
+  try {
+    return readFileSync(layout.version, 'utf8');
+  } catch {
+    return undefined;
   }
 }

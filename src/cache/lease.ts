@@ -1,4 +1,5 @@
-import { appendFile, readdir, readFile, stat, unlink, utimes, writeFile } from 'node:fs/promises';
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, stat, unlink, utimes } from 'node:fs/promises';
 import path from 'node:path';
 import { isDigest } from '../image/index.js';
 import { StoreError, StoreErrorCode } from './errors.js';
@@ -33,7 +34,7 @@ export class Lease {
   /** Creates a lease file in `dir`. */
   static async create(dir: string, staleMs: number): Promise<Lease> {
     const file = path.join(dir, ownedName('.lease'));
-    await writeFile(file, `# build-image lease of host ${hostTag} pid ${process.pid}\n`, { flag: 'wx', mode: 0o644 });
+    writeFileSync(file, `# build-image lease of host ${hostTag} pid ${process.pid}\n`, { flag: 'wx', mode: 0o644 });
     return new Lease(file, staleMs);
   }
 
@@ -45,7 +46,7 @@ export class Lease {
   async add(content: Partial<LeaseContent>): Promise<void> {
     if (this.released) throw new StoreError(StoreErrorCode.LeaseReleased, `lease ${this.id} was released`);
     const lines = [...(content.blobs ?? []).map((digest) => `blob ${digest}`), ...(content.snapshots ?? []).map((chainId) => `snapshot ${chainId}`)];
-    if (lines.length > 0) await appendFile(this.file, `${lines.join('\n')}\n`);
+    if (lines.length > 0) appendFileSync(this.file, `${lines.join('\n')}\n`);
   }
 
   /** Ends the lease: what only it kept may now be pruned. */

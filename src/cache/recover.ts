@@ -25,19 +25,21 @@ export interface RecoveryReport {
  */
 export async function recoverDeadOwners(layout: StoreLayout): Promise<RecoveryReport> {
   const report: RecoveryReport = { removed: [], unmounted: [], killed: [] };
-  for (const name of await readdir(layout.leases).catch(() => [] as string[])) {
+  const list = (dir: string): Promise<string[]> => readdir(dir).catch(() => [] as string[]);
+  const [leaseNames, rootNames, tmpNames] = await Promise.all([list(layout.leases), list(layout.root), list(layout.tmp)]);
+  for (const name of leaseNames) {
     if (!name.endsWith('.lease') || !ownerGone(ownerOfName(name))) continue;
     const file = path.join(layout.leases, name);
     if (await unlink(file).then(() => true, () => false)) report.removed.push(file);
   }
-  for (const name of await readdir(layout.root).catch(() => [] as string[])) {
+  for (const name of rootNames) {
     const match = /^lock(?:\.next)?\.stale-(.*)$/.exec(name);
     if (!match || !ownerGone(ownerOfName(match[1]))) continue;
     const file = path.join(layout.root, name);
     if (await unlink(file).then(() => true, () => false)) report.removed.push(file);
   }
 
-  const dead = (await readdir(layout.tmp).catch(() => [] as string[])).filter((name) => ownerGone(ownerOfName(name))).map((name) => path.join(layout.tmp, name));
+  const dead = tmpNames.filter((name) => ownerGone(ownerOfName(name))).map((name) => path.join(layout.tmp, name));
   if (dead.length === 0) return report;
 
   const directories = (await Promise.all(dead.map(async (entry) => ((await lstat(entry).catch(() => undefined))?.isDirectory() ? entry : undefined)))).filter(

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { checkDescriptor, type Descriptor } from '../image/index.js';
 import { StoreError, StoreErrorCode } from './errors.js';
@@ -50,24 +51,28 @@ export class RootStore {
   async set(kind: string, name: string, descriptor: Descriptor): Promise<Root> {
     const file = this.file(kind, name);
     const root: Root = { kind, name, descriptor: compact(descriptor), updated: new Date().toISOString() };
-    await mkdir(path.dirname(file), { recursive: true });
+    mkdirSync(path.dirname(file), { recursive: true });
     const temp = path.join(this.tmp, ownedName('.root'));
     try {
-      await writeFile(temp, `${JSON.stringify(root)}\n`, { flag: 'wx', mode: 0o644 });
-      await rename(temp, file);
+      writeFileSync(temp, `${JSON.stringify(root)}\n`, { flag: 'wx', mode: 0o644 });
+      renameSync(temp, file);
     } catch (error) {
-      await rm(temp, { force: true });
+      rmSync(temp, { force: true });
       throw error;
     }
     return root;
   }
 
   async get(kind: string, name: string): Promise<Root | undefined> {
-    const text = await readFile(this.file(kind, name), 'utf8').catch((error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
+    const file = this.file(kind, name);
+    let text: string;
+    try {
+      text = readFileSync(file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
       throw error;
-    });
-    return text === undefined ? undefined : parseRoot(text, this.file(kind, name));
+    }
+    return parseRoot(text, file);
   }
 
   async delete(kind: string, name: string): Promise<boolean> {

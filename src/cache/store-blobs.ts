@@ -1,8 +1,8 @@
-import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat, utimes } from 'node:fs/promises';
+import { createReadStream, statSync, utimesSync } from 'node:fs';
+import { mkdir, open, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { PassThrough, Readable, type Writable } from 'node:stream';
-import { parseDigest, writeVerifiedTemp, type BlobContent, type ExpectedContent, type WrittenContent } from '../image/index.js';
+import { parseDigest, readAll, readSmallFile, writeVerifiedTemp, type BlobContent, type ExpectedContent, type WrittenContent } from '../image/index.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 import type { Lease } from './lease.js';
 import { ownedName } from './owner.js';
@@ -19,17 +19,37 @@ export interface StoreContext {
 
 /** A blob's size, or undefined when the store does not hold it. */
 export async function blobSize(context: StoreContext, digest: string): Promise<number | undefined> {
-  const info = await stat(context.layout.blob(digest)).catch(() => undefined);
-  return info?.isFile() ? info.size : undefined;
+  const file = context.layout.blob(digest);
+  try {
+    const info = statSync(file);
+    return info.isFile() ? info.size : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export async function openStoreBlob(context: StoreContext, digest: string): Promise<Readable> {
   const file = context.layout.blob(digest);
   const handle = await open(file, 'r').catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') throw new StoreError(StoreErrorCode.BlobNotFound, `blob ${digest} is not in the store ${context.layout.root}`);
-    throw error;
+    throw error.code === 'ENOENT' ? blobNotFound(context, digest) : error;
   });
   return createReadStream(file, { fd: handle, autoClose: true });
+}
+
+/** A whole blob of at most `maxSize` bytes (`what` names it in the error past that), read without a stream. */
+export async function readStoreBlob(context: StoreContext, digest: string, maxSize: number, what: string): Promise<Buffer> {
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readSmallFile(context.layout.blob(digest), maxSize, what);
+  } catch (error) {
+    throw (error as NodeJS.ErrnoException).code === 'ENOENT' ? blobNotFound(context, digest) : error;
+  }
+  // Not a regular file (nothing the store writes): read it as before, through a stream.
+  return bytes ?? readAll(await openStoreBlob(context, digest), maxSize, what);
+}
+
+function blobNotFound(context: StoreContext, digest: string): StoreError {
+  return new StoreError(StoreErrorCode.BlobNotFound, `blob ${digest} is not in the store ${context.layout.root}`);
 }
 
 /**
@@ -45,7 +65,7 @@ export async function putStoreBlob(context: StoreContext, lease: Lease | undefin
       const size = await blobSize(context, expected.digest);
       if (size === undefined || (expected.size !== undefined && size !== expected.size)) return undefined;
       await lease?.add({ blobs: [expected.digest] });
-      await touch(layout.blob(expected.digest));
+      touch(layout.blob(expected.digest));
       return { digest: expected.digest, size };
     });
     if (existing) {
@@ -60,7 +80,7 @@ export async function putStoreBlob(context: StoreContext, lease: Lease | undefin
       await lease?.add({ blobs: [written.digest] });
       const target = layout.blob(written.digest);
       if ((await blobSize(context, written.digest)) === written.size) {
-        await touch(target);
+        touch(target);
         return;
       }
       await mkdir(path.dirname(target), { recursive: true });
@@ -101,7 +121,11 @@ export function createStoreBlobWriter(context: StoreContext, lease: Lease | unde
   };
 }
 
-async function touch(file: string): Promise<void> {
+function touch(file: string): void {
   const now = new Date();
-  await utimes(file, now, now).catch(() => undefined);
+  try {
+    utimesSync(file, now, now);
+  } catch {
+    // best effort: the mtime only tells prune the blob was used
+  }
 }

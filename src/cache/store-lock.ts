@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { link, open, readFile, rename, stat, unlink, utimes } from 'node:fs/promises';
+import { readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { link, readFile, rename, unlink, utimes } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { StoreLockTimeoutError } from './errors.js';
 import { abandoned, hostTag, ownedName, type Owner } from './owner.js';
@@ -53,7 +54,7 @@ export class StoreLock {
         return await action();
       } finally {
         clearInterval(refresh);
-        await releaseOwned(this.file, token);
+        releaseOwned(this.file, token);
       }
     });
     const tail = run.catch(() => undefined);
@@ -71,18 +72,18 @@ export class StoreLock {
     let delay = 1;
     try {
       for (;;) {
-        const turn = await inspectOwned(this.next, this.staleMs);
+        const turn = inspectOwned(this.next, this.staleMs);
         if (turn.exists && turn.token !== token && turn.stale) {
           await breakStale(this.next, turn.text);
           continue;
         }
         const myTurn = !turn.exists || turn.token === token;
-        if (myTurn && (await createOwned(this.file, token))) return token;
+        if (myTurn && createOwned(this.file, token)) return token;
 
-        if (!claimed && !turn.exists) claimed = await createOwned(this.next, token);
+        if (!claimed && !turn.exists) claimed = createOwned(this.next, token);
         else if (claimed) await utimes(this.next, new Date(), new Date()).catch(() => undefined);
 
-        const holder = await inspectOwned(this.file, this.staleMs);
+        const holder = inspectOwned(this.file, this.staleMs);
         if (holder.exists && holder.stale) {
           await breakStale(this.file, holder.text);
           continue;
@@ -93,21 +94,16 @@ export class StoreLock {
         delay = Math.min(delay * 2, 20);
       }
     } finally {
-      if (claimed) await releaseOwned(this.next, token);
+      if (claimed) releaseOwned(this.next, token);
     }
   }
 }
 
 /** Creates an owned file exclusively; false when it exists. */
-async function createOwned(file: string, token: string): Promise<boolean> {
+function createOwned(file: string, token: string): boolean {
   const content: OwnedContent = { host: hostTag, pid: process.pid, token, since: new Date().toISOString() };
   try {
-    const handle = await open(file, 'wx', 0o644);
-    try {
-      await handle.writeFile(JSON.stringify(content));
-    } finally {
-      await handle.close();
-    }
+    writeFileSync(file, JSON.stringify(content), { flag: 'wx', mode: 0o644 });
     return true;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
@@ -123,9 +119,10 @@ interface OwnedState {
 }
 
 /** Who owns a file and whether it is stale. An empty or half-written file is judged by its age alone. */
-async function inspectOwned(file: string, staleMs: number): Promise<OwnedState> {
+function inspectOwned(file: string, staleMs: number): OwnedState {
   try {
-    const [text, info] = await Promise.all([readFile(file, 'utf8'), stat(file)]);
+    const text = readFileSync(file, 'utf8');
+    const info = statSync(file);
     let owner: Owner | undefined;
     let token: string | undefined;
     try {
@@ -161,13 +158,10 @@ async function breakStale(file: string, staleText: string | undefined): Promise<
 }
 
 /** Removes an owned file if it is still this token's. */
-async function releaseOwned(file: string, token: string): Promise<void> {
-  const text = await readFile(file, 'utf8').catch(() => undefined);
-  if (text === undefined) return;
+function releaseOwned(file: string, token: string): void {
   try {
-    if ((JSON.parse(text) as OwnedContent).token !== token) return;
+    if ((JSON.parse(readFileSync(file, 'utf8')) as OwnedContent).token === token) unlinkSync(file);
   } catch {
-    return;
+    // gone already, or not an owned file
   }
-  await unlink(file).catch(() => undefined);
 }

@@ -114,9 +114,14 @@ export async function readAll(stream: Readable, maxSize: number, what: string): 
     total += buffer.length;
     if (total > maxSize) {
       stream.destroy();
-      throw new ImageError(ImageErrorCode.BlobTooLarge, `${what} is larger than ${maxSize} bytes, the limit for JSON documents`);
+      throw blobTooLargeError(what, maxSize);
     }
     chunks.push(buffer);
   }
   return Buffer.concat(chunks, total);
+}
+
+/** What readAll (and the other whole-content readers) throw for content past their limit: IMAGE_BLOB_TOO_LARGE. */
+export function blobTooLargeError(what: string, maxSize: number): ImageError {
+  return new ImageError(ImageErrorCode.BlobTooLarge, `${what} is larger than ${maxSize} bytes, the limit for JSON documents`);
 }

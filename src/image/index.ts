@@ -62,6 +62,7 @@ export { writeVerifiedTemp, writeVerifiedFile, tempName, type VerifiedWriteOptio
 export { copyImage, type CopyResult } from './copy-image.js';
 export { detectCompression, decompressor } from './compression.js';
 export { DirectoryFiles, TarFiles, readLayoutFile, type LayoutFiles } from './layout-files.js';
+export { readSmallFile } from './small-file.js';
 export { indexTar, type TarEntry, type TarEntryType } from './tar-index.js';
 export { TarFileWriter, type TarWriterOptions } from './tar-writer.js';
 export { OciLayoutReader, OciLayoutDirectory, imageLayoutVersion } from './oci-layout.js';

@@ -1,5 +1,5 @@
-import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, open, rm, stat } from 'node:fs/promises';
+import { createReadStream, createWriteStream, statSync } from 'node:fs';
+import { mkdtemp, open, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
@@ -7,6 +7,7 @@ import { pipeline } from 'node:stream/promises';
 import { decompressor, detectCompression } from './compression.js';
 import { ImageError, ImageErrorCode } from './errors.js';
 import { readAll } from './digest.js';
+import { readSmallFile } from './small-file.js';
 import { indexTar, normalizeTarName, type TarEntry } from './tar-index.js';
 
 /**
@@ -20,15 +21,22 @@ export interface LayoutFiles {
   size(relativePath: string): Promise<number | undefined>;
   /** A file's bytes; rejects with ENOENT-like ImageError (IMAGE_BLOB_NOT_FOUND) when missing. */
   open(relativePath: string): Promise<Readable>;
+  /**
+   * A whole (small) file, or undefined when there is no such file; past `maxSize` bytes an ImageError
+   * (IMAGE_BLOB_TOO_LARGE) naming it as `what` (default: the location and path).
+   */
+  read(relativePath: string, maxSize: number, what?: string): Promise<Buffer | undefined>;
   /** Releases what the reader holds (temporary files). */
   close(): Promise<void>;
 }
 
 /** A whole (small) file, or undefined when missing. */
 export async function readLayoutFile(files: LayoutFiles, relativePath: string, maxSize: number): Promise<Buffer | undefined> {
-  const size = await files.size(relativePath);
-  if (size === undefined) return undefined;
-  return readAll(await files.open(relativePath), maxSize, `${files.location}: ${relativePath}`);
+  return files.read(relativePath, maxSize);
+}
+
+function describe(files: LayoutFiles, relativePath: string): string {
+  return `${files.location}: ${relativePath}`;
 }
 
 function missing(files: LayoutFiles, relativePath: string): ImageError {
@@ -43,7 +51,7 @@ function safeRelative(relativePath: string, location: string): string {
   return normalized;
 }
 
-/** Files of a directory. */
+/** Files of a directory. Stats and whole small files are read synchronously (see readSmallFile). */
 export class DirectoryFiles implements LayoutFiles {
   readonly location: string;
   readonly dir: string;
@@ -59,7 +67,7 @@ export class DirectoryFiles implements LayoutFiles {
 
   async size(relativePath: string): Promise<number | undefined> {
     try {
-      const info = await stat(this.path(relativePath));
+      const info = statSync(this.path(relativePath));
       return info.isFile() ? info.size : undefined;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return undefined;
@@ -74,6 +82,17 @@ export class DirectoryFiles implements LayoutFiles {
       throw error.code === 'ENOENT' ? missing(this, relativePath) : error;
     });
     return createReadStream(file, { fd: handle, autoClose: true });
+  }
+
+  async read(relativePath: string, maxSize: number, what = describe(this, relativePath)): Promise<Buffer | undefined> {
+    try {
+      return readSmallFile(this.path(relativePath), maxSize, what);
+    } catch (error) {
+      // What size() reports as no file: missing, a parent that is not a directory, a socket (which open refuses).
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENXIO') return undefined;
+      throw error;
+    }
   }
 
   async close(): Promise<void> {}
@@ -145,6 +164,11 @@ export class TarFiles implements LayoutFiles {
     if (!entry) throw missing(this, relativePath);
     if (entry.size === 0) return Readable.from([]);
     return createReadStream(this.file, { start: entry.offset, end: entry.offset + entry.size - 1 });
+  }
+
+  async read(relativePath: string, maxSize: number, what = describe(this, relativePath)): Promise<Buffer | undefined> {
+    if ((await this.size(relativePath)) === undefined) return undefined;
+    return readAll(await this.open(relativePath), maxSize, what);
   }
 
   async close(): Promise<void> {

@@ -48,6 +48,12 @@ export class OciLayoutReader implements BlobSource {
     return this.files.open(relative);
   }
 
+  async readSmallBlob(descriptor: Descriptor, maxSize: number, what: string): Promise<Buffer> {
+    const bytes = await this.files.read(blobPath(descriptor.digest), maxSize, what);
+    if (bytes === undefined) throw new BlobNotFoundError(descriptor.digest, `OCI layout ${this.location}`);
+    return bytes;
+  }
+
   /**
    * The index.json entries a tag names: those whose ref.name annotation is the tag; failing that, those whose
    * containerd image name is the tag or ends with `:<tag>`.

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { readBlob, type BlobSource } from './blobs.js';
+import { readBlob, readStoredBytes, type BlobSource } from './blobs.js';
 import { blobPath } from './digest.js';
 import { documentKind, parseJson } from './documents.js';
 import { DockerArchiveReader } from './docker-archive.js';
@@ -66,6 +66,7 @@ export async function openImage(reference: string | ImageReference, options: Ope
       ...resolved,
       reference: parsed,
       openBlob: (descriptor: Descriptor): Promise<Readable> => blobs.openBlob(descriptor),
+      readSmallBlob: (descriptor: Descriptor, maxSize: number, what: string): Promise<Buffer> => readStoredBytes(blobs, descriptor, maxSize, what),
       close: () => blobs.close(),
     };
   } catch (error) {

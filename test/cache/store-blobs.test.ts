@@ -1,9 +1,9 @@
-import { readdir } from 'node:fs/promises';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
-import { digestOf } from '../../src/image/index.js';
+import { digestOf, readBlob } from '../../src/image/index.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 
 const tempDir = tempDirs('store-blobs');
@@ -43,6 +43,30 @@ describe('store blobs', () => {
     expect(await store.hasBlob(expected.digest)).toBe(false);
     expect(await readdir(path.join(store.root, 'tmp'))).toEqual([]);
     await expect(store.openBlob(expected.digest)).rejects.toMatchObject({ code: 'STORE_BLOB_NOT_FOUND' });
+    await store.close();
+  });
+
+  it('reads whole blobs with the errors of a stream read: missing, past the limit, corrupt, not a file', async () => {
+    const store = await openStore();
+    const doc = digestOf('{"a":1}');
+    await store.putBlob(Buffer.from('{"a":1}'));
+    expect(await read(store, doc)).toBe('{"a":1}');
+    const missing = digestOf('missing');
+    await expect(store.readBlob(missing)).rejects.toMatchObject({ code: 'STORE_BLOB_NOT_FOUND', message: `blob ${missing} is not in the store ${store.root}` });
+    await expect(store.readBlob(doc, 6)).rejects.toMatchObject({ code: 'IMAGE_BLOB_TOO_LARGE', message: `blob ${doc} is larger than 6 bytes, the limit for JSON documents` });
+    await expect(store.readBlob('sha256:nothex')).rejects.toMatchObject({ code: 'IMAGE_INVALID_DIGEST' });
+
+    // Through the generic reader, which verifies what the store's bounded read returns.
+    const descriptor = { mediaType: 'application/json', digest: doc, size: 7 };
+    expect((await readBlob(store, descriptor)).toString()).toBe('{"a":1}');
+    await expect(readBlob(store, { ...descriptor, digest: missing })).rejects.toMatchObject({ code: 'STORE_BLOB_NOT_FOUND' });
+    await writeFile(store.blobPath(doc), '{"a":2}');
+    await expect(readBlob(store, descriptor)).rejects.toMatchObject({ code: 'IMAGE_DIGEST_MISMATCH' });
+
+    // Nothing the store writes, but read as before: through a stream, which fails on a directory.
+    const odd = digestOf('odd');
+    await mkdir(store.blobPath(odd));
+    await expect(store.readBlob(odd)).rejects.toMatchObject({ code: 'EISDIR' });
     await store.close();
   });
 

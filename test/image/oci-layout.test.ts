@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   Annotation,
   copyImage,
+  digestOf,
   exportImage,
   MediaType,
   OciLayoutDirectory,
@@ -96,6 +97,7 @@ describe('OCI layout directories', () => {
     const layout = await OciLayoutDirectory.create(dir);
     await copyImage(image.blobs, layout, image.manifest.descriptor);
     await layout.setReference(image.manifest.descriptor, 'x');
+    await expect(readBlob(layout, { ...image.config.descriptor, digest: digestOf('missing') })).rejects.toMatchObject({ code: 'IMAGE_BLOB_NOT_FOUND' });
     await writeFile(layout.blobFile(image.config.descriptor.digest), '{"tampered":true}');
     await expect(openImage(`oci-layout://${dir}:x`)).rejects.toMatchObject({ code: 'IMAGE_SIZE_MISMATCH' });
     await expect(layout.putBlob(Buffer.from('abc'), { digest: image.layers[0].descriptor.digest })).rejects.toMatchObject({ code: 'IMAGE_DIGEST_MISMATCH' });
