@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { ContentStore, defaultStoreRoot, StoreLayout } from '../cache/index.js';
+import { ContentStore, StoreLayout } from '../cache/index.js';
 import { FileDigestCache, readDockerignore } from '../context/index.js';
 import { parseWithMemo } from '../parser/index.js';
 import { DockerfileInvalidError } from './errors.js';
@@ -68,17 +68,19 @@ export async function build(options: BuildOptions): Promise<BuildResult> {
   const dockerfilePath = path.resolve(contextDir, options.dockerfile ?? 'Dockerfile');
   const file = options.dockerfile ?? 'Dockerfile';
   const text = options.dockerfileText ?? (await readFile(dockerfilePath, 'utf8'));
-  const parsed = parseWithMemo(text, { file, memoDir: new StoreLayout(options.cacheDir ?? defaultStoreRoot()).parseMemo });
-  if (parsed.errors.length > 0) {
-    throw new DockerfileInvalidError(parsed.errors.map((error) => error.message).join('\n'), parsed.errors);
-  }
-  const plan = planBuild(parsed, { buildArgs: options.buildArgs, target: options.target, platform: options.platform, buildContexts: options.buildContexts });
-  const progress = new ProgressEmitter(options.onProgress);
-  const warnings = plan.warnings.map((warning) => warning.message);
-  for (const message of warnings) progress.emit({ type: 'warning', message, time: Date.now() });
 
   const store = await ContentStore.open({ root: options.cacheDir });
   try {
+    // Parsed once the store is open: the remembered parses live in it, and a first build remembers its parse too.
+    const parsed = parseWithMemo(text, { file, memoDir: path.join(store.root, StoreLayout.parseMemoName) });
+    if (parsed.errors.length > 0) {
+      throw new DockerfileInvalidError(parsed.errors.map((error) => error.message).join('\n'), parsed.errors);
+    }
+    const plan = planBuild(parsed, { buildArgs: options.buildArgs, target: options.target, platform: options.platform, buildContexts: options.buildContexts });
+    const progress = new ProgressEmitter(options.onProgress);
+    const warnings = plan.warnings.map((warning) => warning.message);
+    for (const message of warnings) progress.emit({ type: 'warning', message, time: Date.now() });
+
     const ignore = await readDockerignore(contextDir, { dockerfile: options.dockerfileText === undefined ? dockerfilePath : undefined });
     const digests = await FileDigestCache.open(path.join(store.root, 'context-digests'));
     const sourceDateEpoch = sourceDateEpochOf(options);

@@ -197,9 +197,7 @@ export class StageRunner {
         layer = cached.layer;
         session.progress.emit({ type: 'step-cached', step: info, time: Date.now() });
       } else {
-        const produced = await work.produce();
-        layer = produced && { ...produced, created: historyTime(Date.now()) };
-        await session.cache.record(work.key, layer);
+        layer = await session.cache.record(work.key, await work.produce(), historyTime(Date.now()));
         session.progress.emit({ type: 'step-done', step: info, time: Date.now(), durationMs: Date.now() - started });
       }
     } finally {

@@ -75,8 +75,20 @@ export class StepCache {
     return layerOf(remote);
   }
 
-  async record(key: string, layer: LayerRecord | undefined): Promise<void> {
-    await this.write(key, { layer: layer?.descriptor ?? null, diffId: layer?.diffId ?? null, ...(layer?.created !== undefined ? { created: layer.created } : {}) });
+  /**
+   * Records what a step made, at `created` (a history time), and returns the layer as recorded. A step that made
+   * the same layer as the entry its key already has (a --no-cache rebuild) keeps that entry and its time, so the
+   * image stays the same and the store gains nothing.
+   */
+  async record(key: string, layer: LayerRecord | undefined, created: string): Promise<LayerRecord | undefined> {
+    const existing = await this.localEntry(key);
+    if (existing && existing.layer?.digest === layer?.descriptor.digest && existing.diffId === (layer?.diffId ?? null)) {
+      this.touched.set(key, existing);
+      return layerOf(existing).layer;
+    }
+    const entry: StepCacheEntry = { layer: layer?.descriptor ?? null, diffId: layer?.diffId ?? null, ...(layer ? { created } : {}) };
+    await this.write(key, entry);
+    return layerOf(entry).layer;
   }
 
   private async localEntry(key: string): Promise<StepCacheEntry | undefined> {

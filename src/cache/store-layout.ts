@@ -35,7 +35,7 @@ export class StoreLayout {
   readonly lock: string;
   readonly version: string;
   /** Remembered Dockerfile parses (the parser's parseWithMemo); not content, not verified. */
-  readonly parseMemo: string;
+  static readonly parseMemoName = 'parse-memo';
 
   constructor(root: string) {
     this.root = path.resolve(root);
@@ -46,7 +46,6 @@ export class StoreLayout {
     this.tmp = path.join(this.root, 'tmp');
     this.lock = path.join(this.root, 'lock');
     this.version = path.join(this.root, 'store-version');
-    this.parseMemo = path.join(this.root, 'parse-memo');
   }
 
   blob(digest: string): string {

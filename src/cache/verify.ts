@@ -7,6 +7,7 @@ import { markReachable } from './mark.js';
 import { mountsUnder } from './mounts.js';
 import { abandoned, hostTag, ownerGone, ownerOfName } from './owner.js';
 import type { RootStore } from './roots.js';
+import { StoreLayout } from './store-layout.js';
 import type { StoreContext } from './store-blobs.js';
 
 export interface VerifyOptions {
@@ -34,7 +35,7 @@ export interface VerifyReport {
   mounts: string[];
 }
 
-const knownTopLevel = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'lock', 'lock.next', 'store-version', 'context-digests', 'parse-memo', 'cache-mounts', 'registry']);
+const knownTopLevel = new Set(['blobs', 'snapshots', 'refs', 'leases', 'tmp', 'lock', 'lock.next', 'store-version', 'context-digests', StoreLayout.parseMemoName, 'cache-mounts', 'registry']);
 
 /** Hashes every blob and checks it against its name; reports leftovers, strays, missing and invalid roots. */
 export async function verifyStore(context: StoreContext, roots: RootStore, settings: { leaseStaleMs: number; tempStaleMs: number }, options: VerifyOptions = {}): Promise<VerifyReport> {

@@ -16,9 +16,10 @@ import {
 import { StepCache } from '../../src/builder/step-cache.js';
 import type { RegistryProxy } from '../fixtures/registry-proxy.js';
 import type { RegistryServer } from '../fixtures/registry-server.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 import { toolsAvailable } from '../fixtures/tools.js';
-import { builder, cachedSteps, writeContext } from './build-support.js';
+import { builder, cachedSteps } from './build-support.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
 import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
 
@@ -79,7 +80,7 @@ describe('StepCache with a remote source', () => {
       },
     };
     const cache = new StepCache(store, { remote });
-    await cache.record(key(2), undefined);
+    await cache.record(key(2), undefined, '2026-01-02T03:04:05Z');
     expect(await cache.lookup(key(2))).toEqual({ layer: undefined });
     expect(await cache.lookup(key(1))).toEqual({ layer });
     expect(await cache.lookup(key(3))).toBeUndefined();
@@ -114,13 +115,15 @@ describe.skipIf(!available)('registry cache against a registry', () => {
     const store = await openStore();
     const cache = new StepCache(store);
     const layers = [await fakeLayer(store, `one ${Math.random()}`), await fakeLayer(store, `two ${Math.random()}`), await fakeLayer(store, `three ${Math.random()}`)];
-    for (const [index, layer] of layers.entries()) await cache.record(key(index + 1), layer);
-    await cache.record(key(4), undefined);
+    for (const [index, layer] of layers.entries()) await cache.record(key(index + 1), layer, '2026-01-02T03:04:05Z');
+    await cache.record(key(4), undefined, '2026-01-02T03:04:05Z');
     await fakeLayer(store, 'not in the cache');
     return { store, cache, layers };
   }
 
   it('exports the touched entries as one artifact, and an empty store downloads exactly the layer each hit names', async () => {
+    // Each entry keeps the time its layer was made, across machines too.
+    const recordedAt = '2026-01-02T03:04:05Z';
     const a = await machineA();
     const ref = `${proxy.host}/cache/app:buildcache`;
     const client = new RegistryClient(fast);
@@ -143,22 +146,22 @@ describe.skipIf(!available)('registry cache against a registry', () => {
     const cache = new StepCache(b, { remote });
 
     let mark = proxy.requests.length;
-    expect(await cache.lookup(key(2))).toEqual({ layer: a.layers[1] });
+    expect(await cache.lookup(key(2))).toEqual({ layer: { ...a.layers[1], created: recordedAt } });
     expect(blobGets(mark)).toEqual([a.layers[1].descriptor.digest]);
     expect(await b.hasBlob(a.layers[1].descriptor.digest)).toBe(true);
     expect(await b.hasBlob(a.layers[0].descriptor.digest)).toBe(false);
 
     mark = proxy.requests.length;
-    expect(await cache.lookup(key(2))).toEqual({ layer: a.layers[1] });
+    expect(await cache.lookup(key(2))).toEqual({ layer: { ...a.layers[1], created: recordedAt } });
     expect(await cache.lookup(key(4))).toEqual({ layer: undefined });
     expect(await cache.lookup(key(99))).toBeUndefined();
     expect(proxy.requests.length).toBe(mark);
 
-    expect(await cache.lookup(key(1))).toEqual({ layer: a.layers[0] });
-    expect(await cache.lookup(key(3))).toEqual({ layer: a.layers[2] });
+    expect(await cache.lookup(key(1))).toEqual({ layer: { ...a.layers[0], created: recordedAt } });
+    expect(await cache.lookup(key(3))).toEqual({ layer: { ...a.layers[2], created: recordedAt } });
     expect(blobGets(mark)).toEqual([a.layers[0].descriptor.digest, a.layers[2].descriptor.digest]);
     // The hits are local entries now: a build without --cache-from finds them.
-    for (const [index, layer] of a.layers.entries()) expect(await new StepCache(b).lookup(key(index + 1))).toEqual({ layer });
+    for (const [index, layer] of a.layers.entries()) expect(await new StepCache(b).lookup(key(index + 1))).toEqual({ layer: { ...layer, created: recordedAt } });
     expect((await b.verify()).corrupt).toEqual([]);
     await Promise.all([a.store.close(), b.close()]);
   });
@@ -269,7 +272,7 @@ describe.skipIf(!available)('build with --cache-to and --cache-from', () => {
   }
 
   it('FROM scratch and COPY: the second machine caches every step, copies nothing and downloads only the image layers', async () => {
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: 'FROM scratch\nCOPY a.txt /a.txt\nWORKDIR /app\nCOPY site/ /app/site/\nWORKDIR /\n',
       'a.txt': 'aaa\n',
       'site/index.html': '<p>hi</p>\n',
@@ -293,7 +296,7 @@ describe.skipIf(!available)('build with --cache-to and --cache-from', () => {
   it('RUN on busybox: the second machine starts no container and copies nothing', async () => {
     const busybox = await busyboxImage();
     if (!busybox || process.getuid?.() !== 0) return;
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: 'FROM busybox\nRUN echo built > /built.txt\nCOPY a.txt /a.txt\nRUN cat /a.txt >> /built.txt\n',
       'a.txt': 'aaa\n',
     });
@@ -308,7 +311,7 @@ describe.skipIf(!available)('build with --cache-to and --cache-from', () => {
   });
 
   it('a multi-stage build without RUN: mode=max shares every stage, mode=min only the final image', async () => {
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: [
         'FROM scratch AS tools',
         'COPY tools/ /tools/',

@@ -83,7 +83,7 @@ describe('parseWithMemo', () => {
     }
   });
 
-  it('makes the memo directory, but never its parent', () => {
+  it('makes the memo directory, but never its parent (the store it lives in)', () => {
     expect(parseWithMemo('FROM scratch\n', { memoDir: path.join(dir, 'memo') }).errors).toEqual([]);
     expect(readdirSync(path.join(dir, 'memo'))).toHaveLength(1);
     parseWithMemo('FROM scratch\n', { memoDir: path.join(dir, 'store', 'memo') });
