@@ -1,9 +1,10 @@
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { writeTree } from '../fixtures/file-tree.js';
 import { toolsAvailable } from '../fixtures/tools.js';
 import { compress, layerEntries, tarArchive, type ArchiveEntry, type Compression } from './add-support.js';
-import { builder, cachedSteps, writeContext } from './build-support.js';
+import { builder, cachedSteps } from './build-support.js';
 
 const { dir, run: buildIt } = builder('add-archive');
 const haveTools = toolsAvailable('ADD of bzip2/xz/zstd archives', ['bzip2', 'xz', 'zstd'], ['bzip2', 'xz-utils', 'zstd']);
@@ -20,8 +21,7 @@ const payload: ArchiveEntry[] = [
 
 /** Builds `dockerfile` over a context holding `files` (archives as bytes), into an OCI layout. */
 async function buildWith(dockerfile: string, files: Record<string, Buffer | string>, cacheDir?: string) {
-  const context = await writeContext(await dir(), { Dockerfile: dockerfile });
-  for (const [name, bytes] of Object.entries(files)) await writeFile(path.join(context, name), bytes);
+  const context = writeTree(await dir(), { Dockerfile: dockerfile, ...files });
   const layout = path.join(await dir(), 'layout');
   const built = await buildIt({ context, cacheDir, outputs: [{ type: 'oci-layout', dest: layout }] });
   return { ...built, context, layout };
@@ -60,12 +60,12 @@ describe('ADD of a local archive', () => {
 
   it('merges into an existing destination, the archive winning file by file', async () => {
     const archive = await tarArchive([{ name: 'conf/a.txt', content: 'from archive\n' }]);
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: 'FROM scratch\nCOPY conf/ /etc/conf/\nADD conf.tar /etc/\n',
       'conf/a.txt': 'old\n',
       'conf/b.txt': 'kept\n',
+      'conf.tar': archive,
     });
-    await writeFile(path.join(context, 'conf.tar'), archive);
     const rootfs = path.join(await dir(), 'rootfs');
     await buildIt({ context, outputs: [{ type: 'local', dest: rootfs }] });
     expect(await readFile(path.join(rootfs, 'etc/conf/a.txt'), 'utf8')).toBe('from archive\n');
@@ -112,8 +112,7 @@ describe('ADD of a local archive', () => {
     it(`refuses ${what} with ADD_UNSAFE_ARCHIVE_ENTRY, writing nothing outside`, async () => {
       const cacheDir = await dir();
       const archive = await tarArchive([{ name: 'fine.txt', content: 'fine' }, ...entries]);
-      const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nADD evil.tar /a/b/\n' });
-      await writeFile(path.join(context, 'evil.tar'), archive);
+      const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nADD evil.tar /a/b/\n', 'evil.tar': archive });
       const failure = await buildIt({ context, cacheDir }).catch((error: unknown) => error);
       expect(failure).toMatchObject({ code: 'ADD_UNSAFE_ARCHIVE_ENTRY', message: expect.stringMatching(/^Dockerfile:2:1: ADD evil\.tar \/a\/b\/: refusing entry '.*' of archive evil\.tar: /) });
       expect((await readdir(path.dirname(context))).filter((name) => name.includes('escaped'))).toEqual([]);
@@ -130,8 +129,7 @@ describe('ADD of a local archive', () => {
   it('keys the cache on the archive content and on unpacking', async () => {
     const cacheDir = await dir();
     const first = await tarArchive([{ name: 'v', content: '1' }]);
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nADD data.tar /d/\n' });
-    await writeFile(path.join(context, 'data.tar'), first);
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nADD data.tar /d/\n', 'data.tar': first });
     expect(cachedSteps((await buildIt({ context, cacheDir })).result).ran).toEqual(['ADD data.tar /d/']);
     expect(cachedSteps((await buildIt({ context, cacheDir })).result).cached).toEqual(['ADD data.tar /d/']);
     await writeFile(path.join(context, 'data.tar'), await tarArchive([{ name: 'v', content: '2' }]));

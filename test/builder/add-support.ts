@@ -1,9 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import tar from 'tar-stream';
 import type { BuildResult } from '../../src/builder/index.js';
+import { readLayoutBlob } from '../support/oci-layout.js';
 
 /** An entry of a test archive, written as given (hostile names included) with tar-stream. */
 export interface ArchiveEntry {
@@ -73,7 +72,7 @@ export interface LayerEntryInfo {
 /** The entries of one (gzip) layer of a build written to an OCI layout, by name. */
 export async function layerEntries(layout: string, result: BuildResult, index = result.manifest.layers.length - 1): Promise<Map<string, LayerEntryInfo>> {
   const digest = result.manifest.layers[index].digest;
-  const bytes = gunzipSync(await readFile(path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length))));
+  const bytes = gunzipSync(await readLayoutBlob(layout, digest));
   const extract = tar.extract();
   const entries = new Map<string, LayerEntryInfo>();
   const done = (async () => {

@@ -4,8 +4,9 @@ import type { AddressInfo } from 'node:net';
 import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { writeTree } from '../fixtures/file-tree.js';
 import { compress, layerEntries, tarArchive } from './add-support.js';
-import { builder, cachedSteps, writeContext } from './build-support.js';
+import { builder, cachedSteps } from './build-support.js';
 
 const { dir, run: buildIt } = builder('add-url');
 
@@ -54,7 +55,7 @@ beforeEach(() => {
 });
 
 async function buildUrl(dockerfile: string, cacheDir?: string) {
-  const context = await writeContext(await dir(), { Dockerfile: dockerfile });
+  const context = writeTree(await dir(), { Dockerfile: dockerfile });
   const layout = path.join(await dir(), 'layout');
   const built = await buildIt({ context, cacheDir, outputs: [{ type: 'oci-layout', dest: layout }] });
   return { ...built, layout, context };

@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
-import { readdir, writeFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, startBuild, StepErrorCode, type ProgressEvent } from '../../src/builder/index.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
-import { writeContext } from './build-support.js';
 
 const dir = tempDirs('build-events');
 
 async function twoStageContext(): Promise<string> {
-  const context = await writeContext(await dir(), {
+  return writeTree(await dir(), {
     Dockerfile: [
       'FROM scratch AS left',
       'COPY left.bin /left.bin',
@@ -22,10 +22,9 @@ async function twoStageContext(): Promise<string> {
       'LABEL done=yes',
       '',
     ].join('\n'),
+    'left.bin': randomBytes(8 * 1024 * 1024),
+    'right.bin': randomBytes(8 * 1024 * 1024),
   });
-  await writeFile(path.join(context, 'left.bin'), randomBytes(8 * 1024 * 1024));
-  await writeFile(path.join(context, 'right.bin'), randomBytes(8 * 1024 * 1024));
-  return context;
 }
 
 describe('startBuild: progress as an async iterator', () => {
@@ -46,7 +45,7 @@ describe('startBuild: progress as an async iterator', () => {
   });
 
   it('throws the build error from the iterator, and rejects the result with it', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nCOPY missing.txt /\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nCOPY missing.txt /\n' });
     const run = startBuild({ context, cacheDir: await dir(), outputs: [{ type: 'oci-layout', dest: path.join(await dir(), 'out') }] });
     const types: string[] = [];
     const iterate = async (): Promise<void> => {
@@ -99,7 +98,7 @@ describe('build: stages and cancellation', () => {
   });
 
   it('refuses to start when the signal is already aborted', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nCOPY Dockerfile /\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nCOPY Dockerfile /\n' });
     const controller = new AbortController();
     controller.abort();
     await expect(build({ context, cacheDir: await dir(), outputs: [{ type: 'oci-layout', dest: path.join(await dir(), 'out') }], signal: controller.signal })).rejects.toMatchObject({

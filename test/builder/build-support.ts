@@ -1,17 +1,6 @@
-import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { build, type BuildOptions, type BuildResult, type ProgressEvent } from '../../src/builder/index.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
-
-/** Writes a build context: a map of relative path → content (a string) into a fresh directory. */
-export async function writeContext(dir: string, files: Record<string, string>): Promise<string> {
-  for (const [name, content] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, content);
-  }
-  return dir;
-}
 
 /** Builds with a private cache dir unless one is given, collecting progress events. */
 export function builder(prefix: string): {

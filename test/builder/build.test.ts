@@ -3,8 +3,9 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BuildStepError, DockerfileInvalidError } from '../../src/builder/index.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { run, toolsAvailable } from '../fixtures/tools.js';
-import { builder, cachedSteps, writeContext } from './build-support.js';
+import { builder, cachedSteps } from './build-support.js';
 
 const { dir, run: buildIt } = builder('build');
 const haveTools = toolsAvailable('builder end-to-end checks', ['skopeo', 'umoci'], ['skopeo', 'umoci']);
@@ -13,7 +14,7 @@ describe('build: filesystem steps', () => {
   it('copies a static site onto busybox and the image unpacks with umoci', async () => {
     const busybox = await busyboxImage();
     if (!busybox || !haveTools) return;
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: 'FROM busybox\nWORKDIR /srv/www\nCOPY site/ ./\nCOPY --chmod=0755 start.sh /usr/local/bin/\nCMD ["httpd", "-f", "-h", "/srv/www"]\n',
       'site/index.html': '<p>hello</p>\n',
       'site/css/main.css': 'p { color: red }\n',
@@ -36,7 +37,7 @@ describe('build: filesystem steps', () => {
   });
 
   it('builds only the stages the target needs, copying artifacts across stages', async () => {
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: [
         'FROM scratch AS builder',
         'COPY app.txt /out/app.txt',
@@ -55,7 +56,7 @@ describe('build: filesystem steps', () => {
   });
 
   it('refuses files excluded by .dockerignore', async () => {
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: 'FROM scratch\nCOPY secret.txt /\n',
       '.dockerignore': 'secret.txt\n',
       'secret.txt': 'no\n',
@@ -64,14 +65,14 @@ describe('build: filesystem steps', () => {
   });
 
   it('names the Dockerfile line and the instruction of a failing step', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\n\nCOPY missing.txt /\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\n\nCOPY missing.txt /\n' });
     const error = await buildIt({ context }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(BuildStepError);
     expect((error as BuildStepError).message).toMatch(/^Dockerfile:3:1: COPY missing\.txt \/: .*missing\.txt.*not found/);
   });
 
   it('fails RUN with a clear no-executor error when no runtime is installed', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nRUN echo hi\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nRUN echo hi\n' });
     const path = process.env.PATH;
     process.env.PATH = '/nonexistent';
     try {
@@ -82,7 +83,7 @@ describe('build: filesystem steps', () => {
   });
 
   it('reports every parse error before building', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nFOO\nCOPY --bad=1 a b\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nFOO\nCOPY --bad=1 a b\n' });
     const error = await buildIt({ context }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(DockerfileInvalidError);
     expect((error as DockerfileInvalidError).errors).toHaveLength(2);
@@ -91,7 +92,7 @@ describe('build: filesystem steps', () => {
 
 describe('build: metadata', () => {
   it('puts every metadata instruction into the image config and history', async () => {
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: [
         'FROM scratch',
         'LABEL org.example.a="one" b=two',
@@ -134,7 +135,7 @@ describe('build: metadata', () => {
 
 describe('build: cache', () => {
   async function project(): Promise<{ context: string; cacheDir: string }> {
-    const context = await writeContext(await dir(), {
+    const context = writeTree(await dir(), {
       Dockerfile: 'FROM scratch\nARG UNUSED=x\nCOPY a.txt /a.txt\nCOPY b.txt /b.txt\nCOPY c/ /c/\n',
       'a.txt': 'aaa\n',
       'b.txt': 'bbb\n',
@@ -176,7 +177,7 @@ describe('build: cache', () => {
   });
 
   it('invalidates a step whose expansion uses a changed build arg', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nARG NAME=a\nCOPY $NAME.txt /x\n', 'a.txt': 'a\n', 'b.txt': 'a\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nARG NAME=a\nCOPY $NAME.txt /x\n', 'a.txt': 'a\n', 'b.txt': 'a\n' });
     const cacheDir = await dir();
     await buildIt({ context, cacheDir });
     expect(cachedSteps((await buildIt({ context, cacheDir, buildArgs: { NAME: 'b' } })).result).ran).toEqual(['COPY $NAME.txt /x']);
@@ -186,8 +187,8 @@ describe('build: cache', () => {
 describe('build: reproducibility', () => {
   it('gives the same digest from two directories with SOURCE_DATE_EPOCH, cold and warm', async () => {
     const files = { Dockerfile: 'FROM scratch\nWORKDIR /w\nCOPY . /w/\nCMD ["x"]\n', 'one.txt': '1\n', 'sub/two.txt': '2\n' };
-    const first = await writeContext(await dir(), files);
-    const second = await writeContext(await dir(), files);
+    const first = writeTree(await dir(), files);
+    const second = writeTree(await dir(), files);
     // Newer than SOURCE_DATE_EPOCH: clamped to it, so it cannot change the layer.
     await utimes(path.join(second, 'one.txt'), new Date(), new Date(Date.now() + 3_600_000));
     const env = { SOURCE_DATE_EPOCH: '1700000000' };
@@ -203,7 +204,7 @@ describe('build: reproducibility', () => {
   });
 
   it('gives the same image on a fully cached rebuild: history times are those of the cached layers, as BuildKit gives them', async () => {
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nENV A=1\nCOPY one.txt /\nLABEL x=y\nCOPY two.txt /\nCMD ["x"]\n', 'one.txt': '1\n', 'two.txt': '2\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nENV A=1\nCOPY one.txt /\nLABEL x=y\nCOPY two.txt /\nCMD ["x"]\n', 'one.txt': '1\n', 'two.txt': '2\n' });
     const cacheDir = await dir();
     const cold = await buildIt({ context, cacheDir });
     // Layer times are whole seconds: a rebuild in another second would show a build-time stamp.
@@ -235,7 +236,7 @@ describe('build: reproducibility', () => {
 describe('build: outputs', () => {
   it('writes an OCI archive and a docker archive that skopeo reads', async () => {
     if (!haveTools) return;
-    const context = await writeContext(await dir(), { Dockerfile: 'FROM scratch\nCOPY f /f\n', f: 'x\n' });
+    const context = writeTree(await dir(), { Dockerfile: 'FROM scratch\nCOPY f /f\n', f: 'x\n' });
     const out = await dir();
     const { result } = await buildIt({
       context,

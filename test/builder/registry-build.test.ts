@@ -1,14 +1,17 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { build, BuildStepError, type BuildOptions, type BuildResult, type ProgressEvent } from '../../src/builder/index.js';
-import { runCli } from '../cli/cli-support.js';
-import { busyboxLayoutImage, registryToolsAvailable, skopeoPush, type LayoutImage } from '../fixtures/registry-image.js';
-import type { RegistryProxy } from '../fixtures/registry-proxy.js';
-import { startRegistry, type RegistryServer } from '../fixtures/registry-server.js';
-import { run } from '../fixtures/tools.js';
-import { builder, cachedSteps, writeContext } from './build-support.js';
+import { useBasicAuthRegistry } from '../fixtures/auth-registry.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
+import { registryToolsAvailable, skopeoPush, type LayoutImage } from '../fixtures/registry-image.js';
+import type { RegistryProxy } from '../fixtures/registry-proxy.js';
+import type { RegistryServer } from '../fixtures/registry-server.js';
+import { run } from '../fixtures/tools.js';
+import { readLayoutIndex } from '../support/oci-layout.js';
+import { runCli } from '../support/run-cli.js';
+import { builder, cachedSteps } from './build-support.js';
 
 /**
  * The builder against a real docker-registry on 127.0.0.1 (behind the recording proxy where requests are counted):
@@ -32,7 +35,7 @@ CMD ["cat", "/srv/hello.txt"]
 `;
 
 async function appContext(base: string): Promise<string> {
-  return writeContext(await tempDir(), { 'hello.txt': 'hello from the registry test\n', Dockerfile: appDockerfile(base) });
+  return writeTree(await tempDir(), { 'hello.txt': 'hello from the registry test\n', Dockerfile: appDockerfile(base) });
 }
 
 async function skopeoDigest(reference: string, credentials?: string): Promise<string> {
@@ -96,7 +99,7 @@ describe.skipIf(!available)('builds from and to a registry without auth', () => 
       for (const tag of tags) expect(await skopeoDigest(tag)).toBe(result.digest);
       const copy = path.join(await tempDir(), 'copy');
       await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${tags[0]}`, `oci:${copy}:1`]);
-      const index = JSON.parse(await readFile(path.join(copy, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+      const index = await readLayoutIndex(copy);
       expect(index.manifests.map((manifest) => manifest.digest)).toEqual([result.digest]);
     });
 
@@ -118,7 +121,7 @@ describe.skipIf(!available)('builds from and to a registry without auth', () => 
     expect(layerDigests(before).slice(0, baseLayers().length)).toEqual(baseLayers());
 
     // Another image under the same tag: busybox with one more layer, pushed by our builder.
-    const moved = await writeContext(await tempDir(), { 'extra.txt': 'the tag moved\n', Dockerfile: `FROM ${registry.host}/busybox\nCOPY extra.txt /extra.txt\n` });
+    const moved = writeTree(await tempDir(), { 'extra.txt': 'the tag moved\n', Dockerfile: `FROM ${registry.host}/busybox\nCOPY extra.txt /extra.txt\n` });
     const { result: movedImage } = await buildWith({ context: moved, tags: [`${registry.host}/moving:latest`], outputs: [{ type: 'registry' }] });
     expect(await skopeoDigest(`${registry.host}/moving:latest`)).toBe(movedImage.digest);
 
@@ -159,7 +162,7 @@ describe.skipIf(!available)('builds from and to a registry without auth', () => 
   });
 
   it('copies --from a registry image', async () => {
-    const context = await writeContext(await tempDir(), { Dockerfile: `FROM scratch\nCOPY --from=${proxy.host}/busybox /bin/busybox /x\n` });
+    const context = writeTree(await tempDir(), { Dockerfile: `FROM scratch\nCOPY --from=${proxy.host}/busybox /bin/busybox /x\n` });
     const { result } = await buildWith({ context, outputs: [{ type: 'local', dest: path.join(await tempDir(), 'fs') }] });
     const local = result.outputs[0] as { dest: string };
     const copied = await readFile(path.join(local.dest, 'x'));
@@ -180,7 +183,7 @@ describe.skipIf(!available)('builds from and to a registry without auth', () => 
     });
 
     it('builds COPY --from=registry image', async () => {
-      const context = await writeContext(await tempDir(), { Dockerfile: `FROM ${proxy.host}/busybox\nCOPY --from=${proxy.host}/busybox /bin/busybox /x\n` });
+      const context = writeTree(await tempDir(), { Dockerfile: `FROM ${proxy.host}/busybox\nCOPY --from=${proxy.host}/busybox /bin/busybox /x\n` });
       const out = path.join(await tempDir(), 'fs');
       const { code, stderr } = await runCli(['--progress', 'plain', '--cache-dir', await tempDir(), '--output', `type=local,dest=${out}`, context]);
       expect(stderr).not.toContain('ERROR');
@@ -195,15 +198,13 @@ describe.skipIf(!available)('builds with a registry behind basic auth', () => {
   const username = 'builder';
   const password = 'registry-build-secret-9f3a';
   const wrongPassword = 'registry-build-wrong-7c1e';
+  const servers = useBasicAuthRegistry(tempDir, { username, password });
   let registry: RegistryServer;
   let busybox: LayoutImage;
 
-  beforeAll(async () => {
-    busybox = (await busyboxLayoutImage())!;
-    registry = await startRegistry({ dir: await tempDir(), htpasswd: { username, password } });
-    await skopeoPush(busybox, `${registry.host}/busybox:latest`, `${username}:${password}`);
+  beforeAll(() => {
+    ({ registry, busybox } = servers);
   });
-  afterAll(async () => registry?.stop());
 
   const secrets = [password, wrongPassword, Buffer.from(`${username}:${password}`).toString('base64'), Buffer.from(`${username}:${wrongPassword}`).toString('base64')];
   function expectNoSecret(...values: unknown[]): void {
@@ -250,7 +251,7 @@ describe.skipIf(!available)('builds with a registry behind basic auth', () => {
     expect(pullFailure.message).toMatch(/^Dockerfile:2:1: FROM /);
 
     const { error: pushFailure, events: pushEvents } = await buildError({
-      context: await writeContext(await tempDir(), { Dockerfile: 'FROM scratch\nLABEL a=b\n' }),
+      context: writeTree(await tempDir(), { Dockerfile: 'FROM scratch\nLABEL a=b\n' }),
       tags: [`${registry.host}/app:rejected`],
       outputs: [{ type: 'registry' }],
       registry: { credentials: { [registry.host]: { username, password: wrongPassword } } },

@@ -1,12 +1,11 @@
 import { open, readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { spawnInUserNamespace } from '../../src/executor/index.js';
 import { readSubordinateIds } from '../../src/executor/subordinate-ids.js';
 import { which } from '../fixtures/tools.js';
+import { repoRoot } from '../support/shared-data.js';
 
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 export const isRoot = process.getuid?.() === 0;
 
 /**

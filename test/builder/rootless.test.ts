@@ -1,15 +1,16 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { chown, cp, mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
+import { chown, cp, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawnInUserNamespace } from '../../src/executor/index.js';
+import type { ImageManifest } from '../../src/image/index.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { toolsAvailable, which } from '../fixtures/tools.js';
 import { listLayer } from '../layers/helpers.js';
-import { writeContext } from './build-support.js';
-import { isRoot, repoRoot, rootlessUnsupported } from './rootless-support.js';
+import { distAvailable, runCliProcess, type CliProcessResult } from '../support/cli-process.js';
+import { readLayoutBlob, readLayoutIndex, readLayoutJson } from '../support/oci-layout.js';
+import { isRoot, rootlessUnsupported } from './rootless-support.js';
 
 /**
  * The CLI run without root (bin/build-image.js, which runs dist/: `npm test` builds it): it runs itself again as
@@ -19,32 +20,9 @@ import { isRoot, repoRoot, rootlessUnsupported } from './rootless-support.js';
  */
 const made: string[] = [];
 afterAll(() => Promise.all(made.map(removeTree)));
-const distBuilt = existsSync(path.join(repoRoot, 'dist/cli/index.js'));
+const distBuilt = distAvailable('rootless RUN');
 const haveTools = toolsAvailable('rootless RUN', ['crun', 'umoci', 'unshare', 'setpriv'], ['crun', 'umoci', 'util-linux']);
-if (!distBuilt) {
-  const message = 'SKIPPED rootless RUN: dist/ is not built (npm run build)';
-  if (process.env.CI === 'true') throw new Error(`${message} (required when CI=true)`);
-  console.warn(`\n*** ${message} ***\n`);
-}
 const NOBODY = 65534;
-
-interface CliRun {
-  code: number | null;
-  stderr: string;
-}
-
-/** Runs the CLI as this user, or as nobody when this process is root. */
-function runCli(args: readonly string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
-  const cli = [process.execPath, path.join(repoRoot, 'bin/build-image.js'), ...args];
-  const [command, ...rest] = isRoot ? [which('setpriv')!, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--', ...cli] : cli;
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, rest, { env: { ...process.env, BUILDKIT_PROGRESS: 'plain', ...env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
-}
 
 /** A work dir the CLI's user owns, with the busybox image copied in (the fixture's is private to its maker). */
 async function workspace(files: Record<string, string>): Promise<{ work: string; context: string; busybox: string } | undefined> {
@@ -54,7 +32,7 @@ async function workspace(files: Record<string, string>): Promise<{ work: string;
   made.push(work);
   const busybox = path.join(work, 'busybox');
   await cp(image.layout, busybox, { recursive: true });
-  const context = await writeContext(path.join(work, 'context'), files);
+  const context = writeTree(path.join(work, 'context'), files);
   if (isRoot) await chownTree(work, NOBODY, NOBODY);
   return { work, context, busybox };
 }
@@ -72,8 +50,9 @@ async function chownTree(root: string, uid: number, gid: number): Promise<void> 
   for (const entry of await readdir(root, { withFileTypes: true, recursive: true })) await chown(path.join(entry.parentPath, entry.name), uid, gid);
 }
 
-function build(space: { work: string; context: string; busybox: string }, env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
-  return runCli(
+/** Builds `space` with the CLI as this user, or as nobody when this process is root. */
+function build(space: { work: string; context: string; busybox: string }, env: NodeJS.ProcessEnv = {}): Promise<CliProcessResult> {
+  return runCliProcess(
     [
       '--cache-dir',
       path.join(space.work, 'cache'),
@@ -83,18 +62,20 @@ function build(space: { work: string; context: string; busybox: string }, env: N
       `type=oci,dest=${path.join(space.work, 'out')},tar=false`,
       space.context,
     ],
-    { TMPDIR: space.work, HOME: space.work, ...env },
+    {
+      env: { ...process.env, BUILDKIT_PROGRESS: 'plain', TMPDIR: space.work, HOME: space.work, ...env },
+      wrapper: isRoot ? [which('setpriv')!, `--reuid=${NOBODY}`, `--regid=${NOBODY}`, '--clear-groups', '--'] : [],
+    },
   );
 }
 
 /** Each layer of the built image after the base's: entry name → owner. */
 async function layerOwners(layout: string): Promise<Map<string, string>[]> {
-  const blob = (digest: string) => path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length));
-  const index = JSON.parse(await readFile(path.join(layout, 'index.json'), 'utf8')) as { manifests: { digest: string }[] };
-  const manifest = JSON.parse(await readFile(blob(index.manifests[0].digest), 'utf8')) as { layers: { digest: string }[] };
+  const index = await readLayoutIndex(layout);
+  const manifest = await readLayoutJson<ImageManifest>(layout, index.manifests[0].digest);
   const layers: Map<string, string>[] = [];
   for (const layer of manifest.layers.slice(1)) {
-    const entries = await listLayer(await readFile(blob(layer.digest)));
+    const entries = await listLayer(await readLayoutBlob(layout, layer.digest));
     layers.push(new Map(entries.map(({ header }) => [header.name.replace(/\/$/, ''), `${header.uid}:${header.gid}`])));
   }
   return layers;
@@ -140,7 +121,7 @@ describe('RUN without root', () => {
     expect(rootRun.get('by-root')).toBe('0:0');
     expect(copied.get('data.txt')).toBe('65534:65534');
 
-    await writeContext(space.context, { Dockerfile: 'FROM busybox\nUSER nobody\nRUN true\n' });
+    writeTree(space.context, { Dockerfile: 'FROM busybox\nUSER nobody\nRUN true\n' });
     if (isRoot) await chownTree(space.context, NOBODY, NOBODY);
     const asNobody = await build(space, { BUILD_IMAGE_USERNS: 'single' });
     expect(asNobody.code).toBe(1);

@@ -4,9 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BuildOptions, ProgressEvent } from '../../src/builder/index.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { run, toolsAvailable, which } from '../fixtures/tools.js';
 import { listLayer } from '../layers/helpers.js';
-import { builder, cachedSteps, writeContext } from './build-support.js';
+import { readLayoutBlob } from '../support/oci-layout.js';
+import { builder, cachedSteps } from './build-support.js';
 import { isRoot, rootlessUnsupported, runTestFileInUserNamespace } from './rootless-support.js';
 
 /**
@@ -20,7 +22,7 @@ const haveTools = toolsAvailable('RUN end-to-end', ['crun', 'umoci', 'unshare'],
 const executors = (['crun', 'runc', 'chroot'] as const).filter((name) => name === 'chroot' || which(name) !== undefined);
 
 async function context(files: Record<string, string>): Promise<string> {
-  return writeContext(await dir(), files);
+  return writeTree(await dir(), files);
 }
 
 async function withBusybox(options: BuildOptions): Promise<{ result: Awaited<ReturnType<typeof buildIt>>['result']; events: ProgressEvent[]; layout: string } | undefined> {
@@ -32,7 +34,7 @@ async function withBusybox(options: BuildOptions): Promise<{ result: Awaited<Ret
 }
 
 async function layerEntries(layout: string, digest: string): Promise<Map<string, { type: string; mode: number; uid: number; content: string }>> {
-  const bytes = await readFile(path.join(layout, 'blobs', 'sha256', digest.slice('sha256:'.length)));
+  const bytes = await readLayoutBlob(layout, digest);
   const entries = new Map<string, { type: string; mode: number; uid: number; content: string }>();
   for (const { header, content } of await listLayer(bytes)) {
     entries.set(header.name.replace(/\/$/, ''), { type: header.type, mode: header.mode, uid: header.uid, content: content.toString('utf8') });

@@ -5,7 +5,7 @@ import { PassThrough } from 'node:stream';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { BuildOptions, BuildResult, ProgressEvent } from '../../src/builder/types.js';
 import { buildCommand, formatBuildError, packageVersion, type BuildCommandDeps, type BuildFunction } from '../../src/cli/build-command.js';
-import { main } from '../../src/cli/index.js';
+import { runCli } from '../support/run-cli.js';
 import { capture, digest, failingBuild, successfulBuild } from './progress/helpers.js';
 
 interface Run {
@@ -19,13 +19,6 @@ async function run(argv: string[], deps: BuildCommandDeps = {}, stdin?: string):
   const stderr = capture();
   const io = { stdout, stderr, stdin: stdin === undefined ? undefined : PassThrough.from([stdin]) };
   const code = await buildCommand(argv, io, { env: {}, onInterrupt: () => () => {}, ...deps });
-  return { code, stdout: stdout.text(), stderr: stderr.text() };
-}
-
-async function runMain(argv: string[]): Promise<Run> {
-  const stdout = capture();
-  const stderr = capture();
-  const code = await main(argv, { stdout, stderr });
   return { code, stdout: stdout.text(), stderr: stderr.text() };
 }
 
@@ -215,27 +208,27 @@ describe('build command', () => {
 
 describe('build-image main', () => {
   it('runs build as a command and as the default', async () => {
-    expect((await runMain(['build', '--help'])).stdout).toMatch(/^Usage: build-image \[build\]/);
-    expect((await runMain(['-q', '--help'])).stdout).toMatch(/^Usage: build-image \[build\]/);
-    const help = await runMain(['--help']);
+    expect((await runCli(['build', '--help'])).stdout).toMatch(/^Usage: build-image \[build\]/);
+    expect((await runCli(['-q', '--help'])).stdout).toMatch(/^Usage: build-image \[build\]/);
+    const help = await runCli(['--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: build-image parse');
     expect(help.stdout).toContain('--output');
-    expect((await runMain(['--version'])).stdout).toBe(`build-image ${packageVersion()}\n`);
+    expect((await runCli(['--version'])).stdout).toBe(`build-image ${packageVersion()}\n`);
   });
 
   it('exits 2 with build-image: message on usage errors', async () => {
-    expect(await runMain(['build', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: 'build-image: unknown flag: --bogus\n' });
-    expect(await runMain(['-o', 'type=registry', '.'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^build-image: tag is needed when pushing to registry/) });
-    expect(await runMain(['.', 'extra'])).toEqual({ code: 2, stdout: '', stderr: 'build-image: accepts at most 1 arg(s), received 2\n' });
+    expect(await runCli(['build', '--bogus'])).toEqual({ code: 2, stdout: '', stderr: 'build-image: unknown flag: --bogus\n' });
+    expect(await runCli(['-o', 'type=registry', '.'])).toMatchObject({ code: 2, stderr: expect.stringMatching(/^build-image: tag is needed when pushing to registry/) });
+    expect(await runCli(['.', 'extra'])).toEqual({ code: 2, stdout: '', stderr: 'build-image: accepts at most 1 arg(s), received 2\n' });
   });
 
   it('takes an unknown first word that is not a directory for a mistyped command', async () => {
-    expect(await runMain(['biuld'])).toEqual({
+    expect(await runCli(['biuld'])).toEqual({
       code: 2,
       stdout: '',
       stderr: 'build-image: "biuld" is neither a command nor a context directory (commands: build, parse; see build-image --help)\n',
     });
-    expect((await runMain(['build', 'biuld'])).stderr).toBe('build-image: ERROR: unable to prepare context: path "biuld" not found\n');
+    expect((await runCli(['build', 'biuld'])).stderr).toBe('build-image: ERROR: unable to prepare context: path "biuld" not found\n');
   });
 });

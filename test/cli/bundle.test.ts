@@ -1,12 +1,14 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
-import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { readdirSync } from 'node:fs';
+import { cp, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { busyboxImage } from '../fixtures/busybox-image.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 import { run, toolsAvailable } from '../fixtures/tools.js';
+import { distBuilt, runCliProcess } from '../support/cli-process.js';
+import { repoRoot } from '../support/shared-data.js';
 
 /**
  * The CLI as npm runs it: bin/build-image.js, which loads dist/cli/bundle.mjs and, on first use, its chunks
@@ -14,42 +16,26 @@ import { run, toolsAvailable } from '../fixtures/tools.js';
  * can load: RUN in the runtime, ADD of a local tar archive, COPY, and all three file outputs, checked by skopeo.
  * And a rebuild with nothing changed, which loads none of them, nor chevrotain.
  */
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-const bin = path.join(repoRoot, 'bin/build-image.js');
-const distBuilt = existsSync(path.join(repoRoot, 'dist/cli/bundle.mjs'));
 const haveTools = toolsAvailable('bundled CLI end to end', ['skopeo', 'umoci', 'crun', 'tar'], ['skopeo', 'umoci', 'crun', 'tar']);
 const busybox = haveTools ? await busyboxImage() : undefined;
 const newDir = tempDirs('cli-bundle');
 
 if (!distBuilt && process.env.CI !== 'true') console.warn('\n*** SKIPPED the bundled CLI end to end: dist/ is not built (npm run build) ***\n');
 
-function cli(args: string[], cwd: string, entry = bin): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(process.execPath, [entry, ...args], { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-    return { status: 0, stdout, stderr: '' };
-  } catch (error) {
-    const failed = error as { status: number; stdout: string; stderr: string };
-    return { status: failed.status, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
 describe.runIf((distBuilt || process.env.CI === 'true') && busybox !== undefined)('bin/build-image.js (the bundled CLI)', () => {
   it('runs RUN, ADD of an archive and COPY, and writes an OCI layout, an OCI archive and a docker archive', async () => {
     const work = await newDir();
-    const context = path.join(work, 'context');
-    await mkdir(path.join(context, 'payload'), { recursive: true });
-    await writeFile(path.join(context, 'payload/inside.txt'), 'from the archive\n');
+    const context = writeTree(path.join(work, 'context'), { 'payload/inside.txt': 'from the archive\n' });
     execFileSync('tar', ['-czf', path.join(context, 'payload.tar.gz'), '-C', context, 'payload']);
-    await writeFile(path.join(context, 'note.txt'), 'copied\n');
-    await writeFile(
-      path.join(context, 'Dockerfile'),
-      ['FROM base', 'ADD payload.tar.gz /opt/', 'COPY note.txt /opt/', 'RUN cat /opt/payload/inside.txt /opt/note.txt > /opt/both.txt', ''].join('\n'),
-    );
+    writeTree(context, {
+      'note.txt': 'copied\n',
+      Dockerfile: ['FROM base', 'ADD payload.tar.gz /opt/', 'COPY note.txt /opt/', 'RUN cat /opt/payload/inside.txt /opt/note.txt > /opt/both.txt', ''].join('\n'),
+    });
     const outputs = ['-o', `type=oci,dest=${path.join(work, 'layout')},tar=false`, '-o', `type=oci,dest=${path.join(work, 'image.oci.tar')}`, '-o', `type=docker,dest=${path.join(work, 'image.docker.tar')}`];
     const args = ['-q', '--cache-dir', path.join(work, 'cache'), '--build-context', `base=${busybox!.reference}`, '-t', 'bundled:test', ...outputs, context];
 
-    const first = cli(args, work);
-    expect(first.status, first.stderr).toBe(0);
+    const first = await runCliProcess(args, { cwd: work });
+    expect(first.code, first.stderr).toBe(0);
     const digest = first.stdout.trim();
     expect(digest).toMatch(/^sha256:[0-9a-f]{64}$/);
     for (const reference of [`oci:${path.join(work, 'layout')}:test`, `oci-archive:${path.join(work, 'image.oci.tar')}`, `docker-archive:${path.join(work, 'image.docker.tar')}`]) {
@@ -65,16 +51,13 @@ describe.runIf((distBuilt || process.env.CI === 'true') && busybox !== undefined
 
   it('rebuilds a cached RUN and COPY without loading chevrotain or the chunks that run, write or fetch anything', async () => {
     const work = await newDir();
-    const context = path.join(work, 'context');
-    await mkdir(context);
-    await writeFile(path.join(context, 'note.txt'), 'copied\n');
-    await writeFile(path.join(context, 'Dockerfile'), ['FROM base', 'COPY note.txt /opt/', 'RUN cp /opt/note.txt /opt/again.txt', ''].join('\n'));
+    const context = writeTree(path.join(work, 'context'), {
+      'note.txt': 'copied\n',
+      Dockerfile: ['FROM base', 'COPY note.txt /opt/', 'RUN cp /opt/note.txt /opt/again.txt', ''].join('\n'),
+    });
     const args = ['-q', '--cache-dir', path.join(work, 'cache'), '--build-context', `base=${busybox!.reference}`, '-o', `type=oci,dest=${path.join(work, 'layout')},tar=false`, context];
-    // The first build makes the store; the parse is remembered from the second on.
-    for (let i = 0; i < 2; i++) {
-      const result = cli(args, work);
-      expect(result.status, result.stderr).toBe(0);
-    }
+    const first = await runCliProcess(args, { cwd: work });
+    expect(first.code, first.stderr).toBe(0);
 
     // The rebuild runs from a copy of the package without node_modules (so without chevrotain: the parse is
     // remembered) and without the chunks a fully cached build must not load; loading any of them would fail it.
@@ -85,8 +68,8 @@ describe.runIf((distBuilt || process.env.CI === 'true') && busybox !== undefined
     const notNeeded = readdirSync(path.join(lean, 'dist/cli')).filter((name) => /^bundle-(add|copy-layer|executor|layers|node-http|registry|remote-cache|run-step)-/.test(name));
     expect(notNeeded).toHaveLength(8);
     for (const name of notNeeded) await rm(path.join(lean, 'dist/cli', name));
-    const again = cli(args, work, path.join(lean, 'bin/build-image.js'));
-    expect(again.status, again.stderr).toBe(0);
+    const again = await runCliProcess(args, { cwd: work, entry: path.join(lean, 'bin/build-image.js') });
+    expect(again.code, again.stderr).toBe(0);
     expect(readdirSync(path.join(work, 'cache', 'parse-memo')).filter((name) => name.endsWith('.json'))).toHaveLength(1);
   });
 });

@@ -1,12 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli } from './cli-support.js';
-import { repoRoot } from '../support/shared-data.js';
-
-const run = runCli;
+import { runCli } from '../support/run-cli.js';
+import { runCliProcess } from '../support/cli-process.js';
 
 function dockerfile(text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'build-image-parse-'));
@@ -18,13 +15,13 @@ function dockerfile(text: string): string {
 describe('build-image parse', () => {
   it('prints the BuildKit dump', async () => {
     const file = dockerfile('FROM a\nCOPY --chown=1:1 x /y\n');
-    const result = await run(['parse', '-f', file, '--format', 'dump']);
+    const result = await runCli(['parse', '-f', file, '--format', 'dump']);
     expect(result).toEqual({ code: 0, stdout: '(from "a")\n(copy ["--chown=1:1"] "x" "/y")\n', stderr: '' });
   });
 
   it('prints JSON with nodes, typed instructions and ranges', async () => {
     const file = dockerfile('# syntax=docker/dockerfile:1\nFROM a AS b\nRUN echo hi\n');
-    const result = await run(['parse', '--file', file]);
+    const result = await runCli(['parse', '--file', file]);
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.directives[0]).toMatchObject({ name: 'syntax', value: 'docker/dockerfile:1' });
@@ -35,7 +32,7 @@ describe('build-image parse', () => {
 
   it('exits 1 with every error as file:line:column: message', async () => {
     const file = dockerfile('FROM a\nFOO bar\nCOPY --bogus=1 a b\n');
-    const result = await run(['parse', '-f', file, '--format', 'dump']);
+    const result = await runCli(['parse', '-f', file, '--format', 'dump']);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
     const lines = result.stderr.trim().split('\n');
@@ -45,17 +42,17 @@ describe('build-image parse', () => {
   });
 
   it('rejects an unknown format and a missing file', async () => {
-    expect((await run(['parse', '--format', 'yaml'])).code).toBe(2);
-    const missing = await run(['parse', '-f', '/nonexistent/Dockerfile']);
+    expect((await runCli(['parse', '--format', 'yaml'])).code).toBe(2);
+    const missing = await runCli(['parse', '-f', '/nonexistent/Dockerfile']);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain('ENOENT');
   });
 
-  it('runs as the installed bin script', () => {
+  it('runs as the installed bin script', async () => {
     const file = dockerfile('FROM a\n');
-    const child = spawnSync(process.execPath, [path.join(repoRoot, 'bin/build-image.js'), 'parse', '-f', file, '--format', 'dump'], { encoding: 'utf8' });
+    const child = await runCliProcess(['parse', '-f', file, '--format', 'dump']);
     expect(child.stderr).toBe('');
     expect(child.stdout).toBe('(from "a")\n');
-    expect(child.status).toBe(0);
+    expect(child.code).toBe(0);
   });
 });

@@ -3,13 +3,11 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
-import { runCli } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
 import { makeTestImage, type TestImage } from '../fixtures/layers.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 
 const tempDir = tempDirs('cli-prune');
-
-const run = runCli;
 
 interface Fixture {
   dir: string;
@@ -42,7 +40,7 @@ async function blobsIn(dir: string, digests: string[]): Promise<boolean[]> {
 describe('build-image prune', () => {
   it('removes exactly the blob no root reaches, printing it and the bytes freed', async () => {
     const { dir, kept, loose } = await storeWithLooseBlob();
-    const result = await run(['prune', '--cache-dir', dir]);
+    const result = await runCli(['prune', '--cache-dir', dir]);
     expect(result.code).toBe(0);
     expect(result.stderr).toBe('');
     const lines = result.stdout.trim().split('\n');
@@ -53,14 +51,14 @@ describe('build-image prune', () => {
     expect(await blobsIn(dir, [loose])).toEqual([false]);
     expect(await blobsIn(dir, kept)).toEqual([true, true, true, true]);
 
-    const again = await run(['prune', '--cache-dir', dir]);
+    const again = await runCli(['prune', '--cache-dir', dir]);
     expect(again.code).toBe(0);
     expect(again.stdout).toBe('removed 0 blobs, 0 snapshots, 0 leftovers; freed 0 bytes of blobs; kept 4 blobs and 0 snapshots\n');
   });
 
   it('--dry-run prints what would go and removes nothing', async () => {
     const { dir, kept, loose } = await storeWithLooseBlob();
-    const result = await run(['prune', '--cache-dir', dir, '--dry-run']);
+    const result = await runCli(['prune', '--cache-dir', dir, '--dry-run']);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`would remove blob ${loose}\n`);
     expect(result.stdout).toMatch(/^dry run: would remove 1 blob, 0 snapshots, 0 leftovers, freeing 22 bytes of blobs; kept 4 blobs/m);
@@ -71,7 +69,7 @@ describe('build-image prune', () => {
     const { dir, image, loose } = await storeWithLooseBlob();
     const store = await ContentStore.open({ root: dir });
     await store.deleteRoot('image', 'example:latest');
-    const result = await run(['prune', '--cache-dir', dir]);
+    const result = await runCli(['prune', '--cache-dir', dir]);
     expect(result.code).toBe(0);
     const removed = result.stdout.split('\n').filter((line) => line.startsWith('removed blob ')).map((line) => line.slice('removed blob '.length));
     expect(removed.sort()).toEqual([loose, image.manifest.descriptor.digest, image.config.descriptor.digest, ...image.layers.map((l) => l.descriptor.digest)].sort());
@@ -81,7 +79,7 @@ describe('build-image prune', () => {
   it('warns about a blob a root refers to but the store lacks, and still removes the rest', async () => {
     const { dir, image, loose } = await storeWithLooseBlob();
     await rm(path.join(dir, 'blobs', 'sha256', image.config.descriptor.digest.slice('sha256:'.length)));
-    const result = await run(['prune', '--cache-dir', dir]);
+    const result = await runCli(['prune', '--cache-dir', dir]);
     expect(result.code).toBe(0);
     expect(result.stdout.split('\n')[0]).toBe(`removed blob ${loose}`);
     expect(result.stderr).toBe(
@@ -95,7 +93,7 @@ describe('build-image prune', () => {
     const saved = process.env.XDG_CACHE_HOME;
     process.env.XDG_CACHE_HOME = cacheHome;
     try {
-      const result = await run(['prune']);
+      const result = await runCli(['prune']);
       expect(result.code).toBe(0);
       expect(result.stdout.split('\n')[0]).toBe(`removed blob ${loose}`);
     } finally {
@@ -106,25 +104,25 @@ describe('build-image prune', () => {
 
   it('does not create a store where there is none, and refuses a directory that is not a store', async () => {
     const missing = path.join(await tempDir(), 'no-store');
-    const result = await run(['prune', '--cache-dir', missing]);
+    const result = await runCli(['prune', '--cache-dir', missing]);
     expect(result).toEqual({ code: 0, stdout: `no content store at ${missing}: nothing to remove\n`, stderr: '' });
     expect(existsSync(missing)).toBe(false);
 
     const other = await tempDir();
     await mkdir(path.join(other, 'src'));
     await writeFile(path.join(other, 'notes.txt'), 'mine');
-    const refused = await run(['prune', '--cache-dir', other]);
+    const refused = await runCli(['prune', '--cache-dir', other]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toBe(`build-image: ${other} is not a build-image content store (it has no store-version file)\n`);
     expect(existsSync(path.join(other, 'blobs'))).toBe(false);
   });
 
   it('rejects unknown options and prints help', async () => {
-    expect((await run(['prune', '--bogus'])).code).toBe(2);
-    expect((await run(['prune', 'extra'])).code).toBe(2);
-    const help = await run(['prune', '--help']);
+    expect((await runCli(['prune', '--bogus'])).code).toBe(2);
+    expect((await runCli(['prune', 'extra'])).code).toBe(2);
+    const help = await runCli(['prune', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: build-image prune [--cache-dir DIR] [--dry-run]');
-    expect((await run(['--help'])).stdout).toContain('build-image prune');
+    expect((await runCli(['--help'])).stdout).toContain('build-image prune');
   });
 });

@@ -3,13 +3,11 @@ import { chmod, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
-import { runCli } from './cli-support.js';
+import { runCli } from '../support/run-cli.js';
 import { makeTestImage, type TestImage } from '../fixtures/layers.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 
 const tempDir = tempDirs('cli-store');
-
-const run = runCli;
 
 /** A real store: an image kept by a root, plus a blob nothing refers to. */
 async function makeStore(): Promise<{ dir: string; store: ContentStore; image: TestImage; loose: string }> {
@@ -26,7 +24,7 @@ async function makeStore(): Promise<{ dir: string; store: ContentStore; image: T
 describe('build-image store verify', () => {
   it('exits 0 when every blob matches its digest and nothing dangles', async () => {
     const { dir } = await makeStore();
-    const result = await run(['store', 'verify', '--cache-dir', dir]);
+    const result = await runCli(['store', 'verify', '--cache-dir', dir]);
     expect(result).toEqual({ code: 0, stdout: expect.stringMatching(new RegExp(`^ok: 4 blobs \\(\\d+ bytes\\) and 0 snapshots in ${dir}\\n$`)), stderr: '' });
   });
 
@@ -36,7 +34,7 @@ describe('build-image store verify', () => {
     const file = store.blobPath(layer);
     await chmod(file, 0o644);
     await writeFile(file, 'not the layer any more');
-    const result = await run(['store', 'verify', '--cache-dir', dir]);
+    const result = await runCli(['store', 'verify', '--cache-dir', dir]);
     expect(result.code).toBe(1);
     const lines = result.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
@@ -52,7 +50,7 @@ describe('build-image store verify', () => {
     // A copy of a stale lock, as a lock takeover leaves it.
     const leftover = path.join(dir, 'lock.stale-1-abcd');
     await writeFile(leftover, '{}');
-    const result = await run(['store', 'verify', '--cache-dir', dir]);
+    const result = await runCli(['store', 'verify', '--cache-dir', dir]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain(
       `missing blob ${image.config.descriptor.digest}, referenced by ${image.manifest.descriptor.digest} (from root image/example:latest)\n`,
@@ -62,23 +60,23 @@ describe('build-image store verify', () => {
     expect(result.stdout).toMatch(/^3 problems found checking 3 blobs/m);
 
     // prune clears the leftover (not the stray, nor the missing blob).
-    expect((await run(['prune', '--cache-dir', dir])).stdout).toContain(`removed leftover ${leftover}\n`);
-    expect((await run(['store', 'verify', '--cache-dir', dir])).stdout).toMatch(/^2 problems found/m);
+    expect((await runCli(['prune', '--cache-dir', dir])).stdout).toContain(`removed leftover ${leftover}\n`);
+    expect((await runCli(['store', 'verify', '--cache-dir', dir])).stdout).toMatch(/^2 problems found/m);
   });
 
   it('says so when there is no store, without creating one', async () => {
     const missing = path.join(await tempDir(), 'none');
-    expect(await run(['store', 'verify', '--cache-dir', missing])).toEqual({ code: 0, stdout: `no content store at ${missing}: nothing to verify\n`, stderr: '' });
+    expect(await runCli(['store', 'verify', '--cache-dir', missing])).toEqual({ code: 0, stdout: `no content store at ${missing}: nothing to verify\n`, stderr: '' });
     expect(existsSync(missing)).toBe(false);
   });
 
   it('rejects a missing or unknown subcommand and unknown options', async () => {
-    expect((await run(['store'])).code).toBe(2);
-    const unknown = await run(['store', 'gc']);
+    expect((await runCli(['store'])).code).toBe(2);
+    const unknown = await runCli(['store', 'gc']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toBe("build-image: unknown store command 'gc' (expected verify)\n");
-    expect((await run(['store', 'verify', '--repair'])).code).toBe(2);
-    const help = await run(['store', 'verify', '--help']);
+    expect((await runCli(['store', 'verify', '--repair'])).code).toBe(2);
+    const help = await runCli(['store', 'verify', '--help']);
     expect(help.code).toBe(0);
     expect(help.stdout).toContain('Usage: build-image store verify [--cache-dir DIR]');
   });

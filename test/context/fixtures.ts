@@ -1,13 +1,11 @@
 /**
  * Real directory trees in temporary directories for the context tests (removed after each test file).
  */
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll } from 'vitest';
-
-/** A file's content, `{ dir: true }` for an empty directory, or `{ symlink: target }`. */
-export type TreeSpec = Record<string, string | { readonly dir: true } | { readonly symlink: string }>;
+import { writeTree, type TreeSpec } from '../fixtures/file-tree.js';
 
 const created: string[] = [];
 
@@ -20,23 +18,6 @@ export function tempDir(prefix = 'context'): string {
   const dir = mkdtempSync(path.join(tmpdir(), `build-image-${prefix}-`));
   created.push(dir);
   return dir;
-}
-
-/** Writes `spec` below `root` (parents created as needed). */
-export function writeTree(root: string, spec: TreeSpec): string {
-  for (const [rel, value] of Object.entries(spec)) {
-    const target = path.join(root, rel);
-    if (typeof value === 'string') {
-      mkdirSync(path.dirname(target), { recursive: true });
-      writeFileSync(target, value);
-    } else if ('dir' in value) {
-      mkdirSync(target, { recursive: true });
-    } else {
-      mkdirSync(path.dirname(target), { recursive: true });
-      symlinkSync(value.symlink, target);
-    }
-  }
-  return root;
 }
 
 /** A new temporary directory holding `spec`. */

@@ -1,14 +1,14 @@
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, lstat, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import type { BuildOptions, BuildResult, ProgressEvent } from '../../src/builder/index.js';
-import { builder, writeContext } from '../builder/build-support.js';
-import { runCli } from '../cli/cli-support.js';
+import { builder } from '../builder/build-support.js';
 import { busyboxImage } from '../fixtures/busybox-image.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { run, toolsAvailable, which } from '../fixtures/tools.js';
+import { distBuilt, runCliProcess } from '../support/cli-process.js';
+import { runCli } from '../support/run-cli.js';
+import { repoRoot } from '../support/shared-data.js';
 
 /**
  * End-to-end: the repo's examples/ built with the library (and with the CLI), then checked by the tools that
@@ -16,7 +16,6 @@ import { run, toolsAvailable, which } from '../fixtures/tools.js';
  * `docker load` where an engine answers. Expected configs and history texts are what Docker (BuildKit's
  * dockerfile2llb) writes for the same Dockerfile, worked out by hand from its dispatchers.
  */
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const exampleDir = (name: string): string => path.join(repoRoot, 'examples', name);
 
 const haveTools = toolsAvailable('examples end-to-end checks', ['skopeo', 'umoci'], ['skopeo', 'umoci']);
@@ -30,9 +29,6 @@ const dockerEngine = which('docker')
       () => undefined,
     )
   : undefined;
-
-/** bin/build-image.js runs dist/; `npm test` builds it first. */
-const distBuilt = existsSync(path.join(repoRoot, 'dist/cli/index.js'));
 
 const { dir, run: buildIt } = builder('examples');
 
@@ -186,16 +182,9 @@ describe.skipIf(!ready)('examples/static-site (FROM scratch)', () => {
     // goes under the temporary directory, not ~/.cache.
     const work = await dir();
     await cp(exampleDir('static-site'), path.join(work, 'examples/static-site'), { recursive: true });
-    const { code, stderr } = await new Promise<{ code: number | null; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, [path.join(repoRoot, 'bin/build-image.js'), 'examples/static-site'], {
-        cwd: work,
-        env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache'), BUILDKIT_PROGRESS: 'plain' },
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      let errors = '';
-      child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-      child.on('error', reject);
-      child.on('close', (exitCode) => resolve({ code: exitCode, stderr: errors }));
+    const { code, stderr } = await runCliProcess(['examples/static-site'], {
+      cwd: work,
+      env: { ...process.env, XDG_CACHE_HOME: path.join(work, 'cache'), BUILDKIT_PROGRESS: 'plain' },
     });
     expect(code, stderr).toBe(0);
     const layout = path.join(work, 'build-image-out');
@@ -461,7 +450,7 @@ describe.skipIf(!ready)('examples/metadata (every metadata instruction)', () => 
 
   it('runs its ONBUILD triggers in a build that uses it as the base image', async () => {
     const base = await example.image();
-    const context = await writeContext(await dir(), { 'extra.html': '<p>added by a child image</p>\n' });
+    const context = writeTree(await dir(), { 'extra.html': '<p>added by a child image</p>\n' });
     const child = path.join(await dir(), 'layout');
     await buildIt({
       context,

@@ -3,9 +3,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/builder/index.js';
 import { ContentStore } from '../../src/cache/index.js';
-import { tempDirs } from '../fixtures/temp-dir.js';
 import type { BusyboxImage } from '../fixtures/busybox-image.js';
-import { buildArgs, mountsMentioning, printedDigest, processesMentioning, runBuildPrerequisites, runCli, seededBytes, startCli, writeFiles } from './support.js';
+import { writeTree } from '../fixtures/file-tree.js';
+import { tempDirs } from '../fixtures/temp-dir.js';
+import { buildArgs, mountsMentioning, printedDigest, processesMentioning, runBuildPrerequisites, runCliOrThrow, seededBytes, startCli } from './support.js';
 
 /**
  * Builds sharing one store, as separate processes (the CLI): four at once, of identical and different projects
@@ -46,13 +47,13 @@ describe('builds sharing one store', () => {
     if (!busybox) return;
     const work = await tempDir();
     const names = ['alpha', 'alpha', 'beta', 'gamma'];
-    const contexts = await Promise.all(names.map((name, index) => writeFiles(path.join(work, `context-${index}`), project(name))));
+    const contexts = names.map((name, index) => writeTree(path.join(work, `context-${index}`), project(name)));
     const solo = new Map<string, string>();
     for (const [index, name] of names.entries()) if (!solo.has(name)) solo.set(name, await soloDigest(contexts[index], busybox));
     expect(new Set(solo.values()).size).toBe(3);
 
     const cacheDir = path.join(work, 'shared-cache');
-    const runs = await Promise.all(contexts.map((context, index) => runCli(buildArgs(context, cacheDir, path.join(work, `out-${index}`), busybox))));
+    const runs = await Promise.all(contexts.map((context, index) => runCliOrThrow(buildArgs(context, cacheDir, path.join(work, `out-${index}`), busybox))));
     expect(runs.map((run) => printedDigest(run.stdout))).toEqual(names.map((name) => solo.get(name)));
     await expectConsistent(cacheDir);
   });
@@ -61,7 +62,7 @@ describe('builds sharing one store', () => {
     const busybox = await runBuildPrerequisites('build racing prune');
     if (!busybox) return;
     const work = await tempDir();
-    const context = await writeFiles(path.join(work, 'context'), project('delta'));
+    const context = writeTree(path.join(work, 'context'), project('delta'));
     const expected = await soloDigest(context, busybox);
 
     const cacheDir = path.join(work, 'cache');
@@ -83,7 +84,7 @@ describe('builds sharing one store', () => {
     expect(prunes).toBeGreaterThanOrEqual(2);
 
     // The image stays whole after one more prune: its root keeps every blob it needs (verify: none missing).
-    await runCli(['prune', '--cache-dir', cacheDir]);
+    await runCliOrThrow(['prune', '--cache-dir', cacheDir]);
     await expectConsistent(cacheDir);
   });
 });

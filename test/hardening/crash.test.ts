@@ -1,10 +1,10 @@
-import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/builder/index.js';
-import { main } from '../../src/cli/index.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
-import { buildArgs, mountsMentioning, printedDigest, processesMentioning, runBuildPrerequisites, runCli, seededBytes, seededRandom, startCli, writeFiles } from './support.js';
+import { runCli } from '../support/run-cli.js';
+import { buildArgs, mountsMentioning, printedDigest, processesMentioning, runBuildPrerequisites, runCliOrThrow, seededBytes, seededRandom, startCli } from './support.js';
 
 /**
  * Crash consistency: the CLI building an image with COPY and RUN steps is SIGKILLed at seeded points spread over
@@ -33,19 +33,16 @@ const dockerfile = [
   '',
 ].join('\n');
 
-async function makeContext(dir: string): Promise<string> {
+function makeContext(dir: string): string {
   const files: Record<string, string | Buffer> = { Dockerfile: dockerfile, 'a.txt': seededBytes(seed, 64 * 1024).toString('base64'), 'c.bin': seededBytes(seed + 1, 1024 * 1024) };
   for (let index = 0; index < 24; index++) files[`dir/file-${index}.bin`] = seededBytes(seed + 2 + index, 4096 + index * 512);
-  return writeFiles(dir, files);
+  return writeTree(dir, files);
 }
 
-/** `build-image store verify`, run in this process through the CLI's main(). */
+/** `build-image store verify`, run in this process through the CLI's main(): its stdout, then its stderr. */
 async function storeVerify(cacheDir: string): Promise<{ code: number; output: string }> {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const code = await main(['store', 'verify', '--cache-dir', cacheDir], { stdout: out, stderr: out });
-  return { code, output: Buffer.concat(chunks).toString() };
+  const { code, stdout, stderr } = await runCli(['store', 'verify', '--cache-dir', cacheDir]);
+  return { code, output: stdout + stderr };
 }
 
 describe('a build killed at any point', () => {
@@ -53,8 +50,8 @@ describe('a build killed at any point', () => {
     const busybox = await runBuildPrerequisites('crash consistency');
     if (!busybox) return;
     const work = await tempDir();
-    const context = await makeContext(path.join(work, 'context'));
-    const reference = await runCli([...buildArgs(context, path.join(work, 'reference-cache'), path.join(work, 'reference-out'), busybox), '--progress=json']);
+    const context = makeContext(path.join(work, 'context'));
+    const reference = await runCliOrThrow([...buildArgs(context, path.join(work, 'reference-cache'), path.join(work, 'reference-out'), busybox), '--progress=json']);
     const digest = printedDigest(reference.stdout);
     const started = reference.events[0].time;
     // The time from each event to the next in an uninterrupted build: a kill after event N waits up to that long.
@@ -116,7 +113,7 @@ describe('a build killed at any point', () => {
     const busybox = await runBuildPrerequisites('crash consistency (RUN)');
     if (!busybox) return;
     const work = await tempDir();
-    const context = await writeFiles(path.join(work, 'context'), { Dockerfile: 'FROM busybox\nRUN echo started && sleep 60\n' });
+    const context = writeTree(path.join(work, 'context'), { Dockerfile: 'FROM busybox\nRUN echo started && sleep 60\n' });
     const cacheDir = path.join(work, 'cache');
     const victim = startCli([...buildArgs(context, cacheDir, path.join(work, 'out'), busybox), '--progress=json']);
     // The RUN's output line: the container runs `sleep 60` in the overlay now.

@@ -2,8 +2,10 @@ import { lstat, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build, type BuildOptions } from '../../src/builder/index.js';
+import { writeTree } from '../fixtures/file-tree.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
-import { distAvailable, runBuildPrerequisites, seededBytes, writeFiles } from './support.js';
+import { distAvailable } from '../support/cli-process.js';
+import { runBuildPrerequisites, seededBytes } from './support.js';
 
 /**
  * Resource use. Disk: building the same image again (from cache, and with --no-cache) adds nothing to the store:
@@ -54,7 +56,7 @@ describe('resource use', () => {
     const busybox = await runBuildPrerequisites('store disk use');
     if (!busybox) return;
     const work = await tempDir();
-    const context = await writeFiles(path.join(work, 'context'), {
+    const context = writeTree(path.join(work, 'context'), {
       Dockerfile: ['FROM busybox', 'COPY data/ /data/', 'RUN cat /data/*.bin | wc -c > /total && echo built > /built', 'COPY big.bin /big.bin', ''].join('\n'),
       'data/a.bin': seededBytes(11, 200 * 1024),
       'data/b.bin': seededBytes(12, 300 * 1024),

@@ -2,28 +2,14 @@
  * Shared by the hardening tests: the CLI as a child process (what users run: bin/build-image.js over dist/),
  * seeded generated contexts, and the checks for what a dead build may leave on the host (mounts, processes).
  */
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdir, readFile } from 'node:fs/promises';
 import { busyboxImage, type BusyboxImage } from '../fixtures/busybox-image.js';
 import { toolsAvailable } from '../fixtures/tools.js';
+import { distAvailable, spawnCli } from '../support/cli-process.js';
 import { seededRandom } from '../support/seeded-random.js';
+import { repoRoot } from '../support/shared-data.js';
 
 export { seededRandom };
-
-export const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-export const cliPath = path.join(repoRoot, 'bin/build-image.js');
-
-/** bin/build-image.js runs dist/, which `npm test` builds first; missing, the suite skips loudly (fails in CI). */
-export function distAvailable(suite: string): boolean {
-  if (existsSync(path.join(repoRoot, 'dist/cli/index.js'))) return true;
-  const message = `SKIPPED ${suite}: dist/ is not built (run \`npm run build\`, or \`npm test\`, which builds it first)`;
-  if (process.env.CI === 'true') throw new Error(`${message} (required when CI=true)`);
-  console.warn(`\n*** ${message} ***\n`);
-  return false;
-}
 
 /** What a RUN build needs here: root, crun, the busybox base and dist/; undefined (after a loud warning) when not. */
 export async function runBuildPrerequisites(suite: string): Promise<BusyboxImage | undefined> {
@@ -52,16 +38,6 @@ export function seededBytes(seed: number, size: number): Buffer {
   return bytes;
 }
 
-/** Writes a context: relative path → content. */
-export async function writeFiles(dir: string, files: Record<string, string | Buffer>): Promise<string> {
-  for (const [name, content] of Object.entries(files)) {
-    const file = path.join(dir, name);
-    await mkdir(path.dirname(file), { recursive: true });
-    await writeFile(file, content);
-  }
-  return dir;
-}
-
 export interface CliRun {
   pid: number;
   /** Progress events (with `--progress=json`) as they arrive. */
@@ -79,7 +55,7 @@ export interface CliRun {
 export function startCli(args: readonly string[]): CliRun {
   const env = { ...process.env };
   delete env.SOURCE_DATE_EPOCH;
-  const child = spawn(process.execPath, [cliPath, ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawnCli(args, { cwd: repoRoot, env });
   const events: CliRun['events'] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   let stdout = '';
@@ -133,7 +109,7 @@ export function startCli(args: readonly string[]): CliRun {
 }
 
 /** Runs the CLI to the end; rejects unless it exits 0. */
-export async function runCli(args: readonly string[]): Promise<{ stdout: string; stderr: string; events: CliRun['events'] }> {
+export async function runCliOrThrow(args: readonly string[]): Promise<{ stdout: string; stderr: string; events: CliRun['events'] }> {
   const started = startCli(args);
   const end = await started.exit;
   if (end.code !== 0) throw new Error(`build-image ${args.join(' ')} exited with ${end.code ?? end.signal}:\n${end.stderr.slice(-4000)}\n${end.stdout.slice(-2000)}`);

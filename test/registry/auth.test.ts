@@ -3,6 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ContentStore } from '../../src/cache/index.js';
 import { pullImage, pushImage, RegistryClient, RegistryErrorCode } from '../../src/registry/index.js';
+import { useBasicAuthRegistry } from '../fixtures/auth-registry.js';
 import { run } from '../fixtures/tools.js';
 import { busyboxLayoutImage, registryToolsAvailable, skopeoPush, type LayoutImage } from '../fixtures/registry-image.js';
 import { startRegistry, type RegistryServer } from '../fixtures/registry-server.js';
@@ -35,12 +36,11 @@ describe.skipIf(!available)('registry auth', () => {
   const openStore = async (): Promise<ContentStore> => ContentStore.open({ root: await tempDir(), durable: false });
 
   describe('htpasswd basic auth', () => {
+    const servers = useBasicAuthRegistry(tempDir, { username, password });
     let registry: RegistryServer;
-    beforeAll(async () => {
-      registry = await startRegistry({ dir: await tempDir(), htpasswd: { username, password } });
-      await skopeoPush(image, `${registry.host}/busybox:latest`, `${username}:${password}`);
+    beforeAll(() => {
+      registry = servers.registry;
     });
-    afterAll(async () => registry?.stop());
 
     it('pulls and pushes with credentials given by the API', async () => {
       const store = await openStore();

@@ -9,6 +9,7 @@ import type { RegistryProxy } from '../fixtures/registry-proxy.js';
 import type { RegistryServer } from '../fixtures/registry-server.js';
 import { tempDirs } from '../fixtures/temp-dir.js';
 import { useProxiedRegistry } from '../fixtures/proxied-registry.js';
+import { readLayoutIndex } from '../support/oci-layout.js';
 
 const available = registryToolsAvailable('registry pull and push');
 const tempDir = tempDirs('registry-pull-push');
@@ -119,7 +120,7 @@ describe.skipIf(!available)('pull and push against a registry without auth', () 
     }
     const copy = path.join(await tempDir(), 'copy');
     await run('skopeo', ['copy', '--src-tls-verify=false', `docker://${registry.host}/copies/one:v1`, `oci:${copy}:v1`]);
-    const index = JSON.parse(await (await import('node:fs/promises')).readFile(path.join(copy, 'index.json'), 'utf8')) as { manifests: Array<{ digest: string }> };
+    const index = await readLayoutIndex(copy);
     expect(index.manifests[0].digest).toBe(image.manifestDescriptor.digest);
     await store.close();
   });

@@ -3,11 +3,12 @@
  * inside the stage's root: an absolute symlink there is resolved in the rootfs, as RUN's USER lookup and BuildKit
  * do, never followed to the host file of the same path.
  */
-import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/builder/index.js';
 import { listLayer } from '../layers/helpers.js';
+import { readLayoutBlob } from '../support/oci-layout.js';
 import { useSandboxes } from './support.js';
 
 const sandbox = useSandboxes('chown-lookup');
@@ -34,7 +35,7 @@ describe('--chown and USER names, with /etc/passwd and /etc/group as absolute sy
     const result = await build({ context, cacheDir: box.dir('cache'), outputs: [{ type: 'oci-layout', dest: box.dir('out') }] });
     const owners = new Map<string, string>();
     for (const layer of result.manifest.layers.slice(1)) {
-      const bytes = await readFile(path.join(box.dir('out'), 'blobs', 'sha256', layer.digest.slice('sha256:'.length)));
+      const bytes = await readLayoutBlob(box.dir('out'), layer.digest);
       for (const { header } of await listLayer(bytes)) owners.set(header.name.replace(/\/$/, ''), `${header.uid}:${header.gid}`);
     }
     expect(owners.get('by-user')).toBe('4242:4343');

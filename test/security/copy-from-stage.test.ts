@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BuildStepError, build } from '../../src/builder/index.js';
 import { listLayer } from '../layers/helpers.js';
+import { readLayoutBlob } from '../support/oci-layout.js';
 import { expectRefused, useSandboxes, type Sandbox } from './support.js';
 
 const sandbox = useSandboxes('copy-from');
@@ -34,7 +35,7 @@ async function buildIn(box: Sandbox): Promise<Map<string, string>> {
   const result = await build({ context: box.dir('context'), cacheDir: box.dir('cache'), outputs: [{ type: 'oci-layout', dest: box.dir('out') }] });
   const files = new Map<string, string>();
   for (const layer of result.manifest.layers) {
-    const bytes = await readFile(path.join(box.dir('out'), 'blobs', 'sha256', layer.digest.slice('sha256:'.length)));
+    const bytes = await readLayoutBlob(box.dir('out'), layer.digest);
     for (const { header, content } of await listLayer(bytes)) files.set(header.name.replace(/\/$/, ''), content.toString('utf8'));
   }
   return files;

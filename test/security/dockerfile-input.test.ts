@@ -3,12 +3,13 @@
  * expansion nested 10,000 deep. Each completes within a generous budget, with a typed error at worst: never a
  * RangeError (stack overflow) or a crash.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { build } from '../../src/builder/index.js';
 import { parse, ParseError } from '../../src/parser/index.js';
 import { listLayer } from '../layers/helpers.js';
+import { readLayoutBlob } from '../support/oci-layout.js';
 import { timed, useSandboxes, type Sandbox } from './support.js';
 
 const sandbox = useSandboxes('dockerfile');
@@ -43,7 +44,7 @@ describe('hostile Dockerfiles', () => {
     expect('value' in built.outcome).toBe(true);
     if (!('value' in built.outcome)) return;
     const layer = built.outcome.value.manifest.layers[0];
-    const entries = await listLayer(await readFile(path.join(box.dir('out'), 'blobs', 'sha256', layer.digest.slice(7))));
+    const entries = await listLayer(await readLayoutBlob(box.dir('out'), layer.digest));
     expect(entries.find((entry) => entry.header.name === 'big.txt')?.content.toString()).toBe(body);
     await box.expectOutsideUntouched();
   });
