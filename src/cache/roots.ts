@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { readdir, readFile, unlink } from 'node:fs/promises';
 import path from 'node:path';
+import { replaceFileSync } from '../files/index.js';
 import { checkDescriptor, type Descriptor } from '../image/index.js';
 import { StoreError, StoreErrorCode } from './errors.js';
 import { ownedName } from './owner.js';
@@ -52,14 +53,8 @@ export class RootStore {
     const file = this.file(kind, name);
     const root: Root = { kind, name, descriptor: compact(descriptor), updated: new Date().toISOString() };
     mkdirSync(path.dirname(file), { recursive: true });
-    const temp = path.join(this.tmp, ownedName('.root'));
-    try {
-      writeFileSync(temp, `${JSON.stringify(root)}\n`, { flag: 'wx', mode: 0o644 });
-      renameSync(temp, file);
-    } catch (error) {
-      rmSync(temp, { force: true });
-      throw error;
-    }
+    // The temporary file is an owned name in the store's tmp/, which recovery cleans up after a crash.
+    replaceFileSync(file, `${JSON.stringify(root)}\n`, { temp: path.join(this.tmp, ownedName('.root')), mode: 0o644 });
     return root;
   }
 
