@@ -1,12 +1,18 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/run-cli.js';
 import { runCliProcess } from '../support/cli-process.js';
 
+const made: string[] = [];
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
+
 function dockerfile(text: string): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'build-image-parse-'));
+  made.push(dir);
   const file = path.join(dir, 'Dockerfile');
   writeFileSync(file, text);
   return file;
