@@ -2,8 +2,7 @@
  * Writes a layer from a change list in one streaming pass: tar bytes are hashed (diffID) on their way into
  * the compressor, whose output is hashed (digest) and counted on its way to the destination.
  */
-import { createWriteStream } from 'node:fs';
-import { rm } from 'node:fs/promises';
+import { open, rm } from 'node:fs/promises';
 import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createCompressor, mediaTypeFor, type LayerCompression, type LayerMediaType } from './compression.js';
@@ -35,14 +34,20 @@ export async function writeLayer(changes: readonly LayerChange[], options: Write
   const compression = options.compression ?? { type: 'gzip' };
   const entries = planLayer(changes, { sourceDateEpoch: options.sourceDateEpoch });
   const compressor = await createCompressor(compression);
-  const output = typeof options.output === 'string' ? createWriteStream(options.output) : options.output;
+  // The file is opened before the pipeline starts: a stream that opens it itself may still be opening it when an
+  // early failure removes it, and then create it after the removal.
+  const file = typeof options.output === 'string' ? await open(options.output, 'w') : undefined;
+  const output = file ? file.createWriteStream() : (options.output as Writable);
   const tar = new ByteDigest();
   const blob = new ByteDigest();
   try {
     if (compressor) await pipeline(Readable.from(tarBytes(entries), { objectMode: false }), tar.stage(), compressor, blob.stage(), output);
     else await pipeline(Readable.from(tarBytes(entries), { objectMode: false }), tar.stage(), output);
   } catch (error) {
-    if (typeof options.output === 'string') await rm(options.output, { force: true });
+    if (file) {
+      await file.close().catch(() => undefined);
+      await rm(options.output as string, { force: true });
+    }
     throw error;
   }
   const diffId = tar.digest();
