@@ -49,8 +49,9 @@ export async function assembleImage(store: ContentStore, state: StageState, buil
     created = historyTime(sourceDateEpoch * 1000);
     history = state.image.history.map((entry) => ({ created, ...entry }));
   } else {
-    history = filledHistory(state.image.history, historyTime(buildTime.getTime()));
-    created = history.at(-1)?.created ?? historyTime(buildTime.getTime());
+    const fallback = historyTime(buildTime.getTime());
+    history = filledHistory(state.image.history, fallback);
+    created = history.at(-1)?.created ?? fallback;
   }
   const config: OciImageConfig = {
     created,
